@@ -1,0 +1,38 @@
+# The README's commands. Everything installs into .venv; nothing by hand.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/agora migrate --noinput
+	$(BIN)/agora collectstatic --noinput --verbosity 0
+	$(BIN)/agora load-demo
+	@echo "Serving Agora on http://127.0.0.1:$(PORT)/ (admin: /admin/). Ctrl-C stops it."
+	$(BIN)/agora runserver 127.0.0.1:$(PORT)
+
+test: install lint
+	$(BIN)/agora makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) agora.sqlite3 staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Officer, Organizer
+
+
+@admin.register(Organizer)
+class OrganizerAdmin(admin.ModelAdmin):
+    list_display = ["pk", "user", "kind", "organization_name", "language"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "organization_name", "full_name"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["pk", "user", "jurisdiction", "title"]
+    list_filter = ["jurisdiction"]

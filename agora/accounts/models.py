@@ -1,0 +1,57 @@
+"""People and their roles. Personal data lives here and nowhere public.
+
+- Organizer: files notices. A private person is shown publicly only as
+  "private organizer #<id>"; an organization by its name.
+- Officer: staff of one jurisdiction; may decide only there.
+- Administrator: a Django superuser.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agora.rules.models import Jurisdiction
+
+
+class Organizer(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Private person"
+        ORGANIZATION = "organization", "Organization"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organizer")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    full_name = models.CharField(max_length=200, help_text="Personal data: never public.")
+    organization_name = models.CharField(max_length=200, blank=True, help_text="Public for organizations.")
+    phone = models.CharField(max_length=40, blank=True, help_text="Personal data: never public.")
+    national_id = models.CharField(max_length=20, blank=True, help_text="Personal data: never public.")
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ru")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="organization") | ~Q(organization_name=""),
+                name="organization_has_name",
+                violation_error_message="An organization needs its name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        """What the public register shows: never a private person's name."""
+        if self.kind == self.Kind.ORGANIZATION:
+            return self.organization_name
+        return f"private organizer #{self.pk}"
+
+
+class Officer(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="officers")
+    title = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"officer #{self.pk} ({self.jurisdiction})"

@@ -1,0 +1,313 @@
+"""The sample city for `agora load-demo`: Almaty and Astana, venues, users, notices in
+every state. Everything goes through the same services as real use, so the audit log
+of the demo verifies. Venue outlines are illustrative, not surveyed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agora.accounts.models import Officer, Organizer
+from agora.notices import services as notices
+from agora.rules.models import Jurisdiction
+from agora.rules.services import latest, load_rulebooks
+from agora.venues.models import Venue, Zone
+
+DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def rectangle(lat: float, lon: float, half_height_m: float, half_width_m: float) -> dict:
+    dlat = half_height_m / 111_320
+    dlon = half_width_m / (111_320 * 0.7284)  # cos(43.2°)
+    ring = [
+        [lon - dlon, lat - dlat],
+        [lon + dlon, lat - dlat],
+        [lon + dlon, lat + dlat],
+        [lon - dlon, lat + dlat],
+        [lon - dlon, lat - dlat],
+    ]
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
+def names(en: str, ru: str, kk: str) -> dict:
+    return {"en": en, "ru": ru, "kk": kk}
+
+
+def make_jurisdiction(slug, name, prefix, rulebook_code) -> Jurisdiction:
+    return Jurisdiction.objects.create(
+        slug=slug,
+        name=name,
+        timezone="Asia/Almaty",
+        languages=["kk", "ru", "en"],
+        rulebook=latest(rulebook_code),
+        reference_prefix=prefix,
+    )
+
+
+def make_venue(jurisdiction, slug, name, lat, lon, h, w, zones=(), **extra) -> Venue:
+    venue = Venue.objects.create(
+        jurisdiction=jurisdiction,
+        slug=slug,
+        name=name,
+        geometry=rectangle(lat, lon, h, w),
+        geometry_note="Illustrative outline, not a survey.",
+        **extra,
+    )
+    for zone_slug, zone_name, geometry in zones or [
+        ("main", names("Whole venue", "Вся площадка", "Бүкіл алаң"), None)
+    ]:
+        Zone.objects.create(venue=venue, slug=zone_slug, name=zone_name, geometry=geometry)
+    return venue
+
+
+def republic_square(jurisdiction) -> Venue:
+    """Republic Square, Almaty, around 43.2380 N, 76.9453 E: two zones, west and east."""
+    lat, lon = 43.2380, 76.9453
+    west = rectangle(lat, lon - 0.000857, 75, 62)
+    east = rectangle(lat, lon + 0.000857, 75, 62)
+    return make_venue(
+        jurisdiction,
+        "republic-square",
+        names("Republic Square", "Площадь Республики", "Республика алаңы"),
+        lat,
+        lon,
+        75,
+        125,
+        zones=[
+            ("west", names("West half", "Западная часть", "Батыс бөлігі"), west),
+            ("east", names("East half", "Восточная часть", "Шығыс бөлігі"), east),
+        ],
+        address="Republic Square, Almaty",
+    )
+
+
+def make_user(username, *, superuser=False):
+    user_model = get_user_model()
+    if superuser:
+        return user_model.objects.create_superuser(username, f"{username}@example.org", DEMO_PASSWORD)
+    return user_model.objects.create_user(username, f"{username}@example.org", DEMO_PASSWORD)
+
+
+def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), ALMATY)
+
+
+@transaction.atomic
+def load_demo(*, now: dt.datetime | None = None, almaty_rulebook: str = "fair") -> dict:
+    """Create the sample city; returns a dict of the named objects (for tests)."""
+    now = now or timezone.now()
+    load_rulebooks()
+    almaty = make_jurisdiction(
+        "almaty",
+        names("Almaty mayor's office", "Акимат города Алматы", "Алматы қаласының әкімдігі"),
+        "ALA",
+        almaty_rulebook,
+    )
+    astana = make_jurisdiction(
+        "astana",
+        names("Astana mayor's office", "Акимат города Астаны", "Астана қаласының әкімдігі"),
+        "AST",
+        "kz-2020",
+    )
+    square = republic_square(almaty)
+    gandhi = make_venue(
+        almaty,
+        "gandhi-park",
+        names("Gandhi Park", "Парк Ганди", "Ганди саябағы"),
+        43.2265,
+        76.9370,
+        40,
+        50,
+        address="Gandhi Park, Almaty",
+    )
+    sary_arka = make_venue(
+        almaty,
+        "sary-arka-square",
+        names(
+            "Sary-Arka Cinema Square",
+            "Площадь у кинотеатра «Сары-Арка»",
+            "«Сарыарқа» кинотеатры алдындағы алаң",
+        ),
+        43.2410,
+        76.9050,
+        30,
+        40,
+        address="Sary-Arka cinema, Almaty",
+    )
+    astana_park = make_venue(
+        astana,
+        "central-park",
+        names("Central Park square", "Площадь Центрального парка", "Орталық саябақ алаңы"),
+        51.1540,
+        71.4220,
+        40,
+        60,
+    )
+
+    make_user("admin", superuser=True)
+    dana = make_user("dana")
+    Officer.objects.create(user=dana, jurisdiction=almaty, title="Head of public order unit")
+    yerlan = make_user("yerlan")
+    Officer.objects.create(user=yerlan, jurisdiction=astana, title="Officer")
+    aigerim = make_user("aigerim")
+    Organizer.objects.create(
+        user=aigerim,
+        kind=Organizer.Kind.PERSON,
+        full_name="Aigerim Nurlanovna Seitkali",
+        phone="+7 701 555 0101",
+        national_id="900101400123",
+        language="kk",
+    )
+    bolat = make_user("bolat")
+    Organizer.objects.create(
+        user=bolat,
+        kind=Organizer.Kind.ORGANIZATION,
+        full_name="Bolat Serikovich Abenov",
+        organization_name="Green Almaty Society",
+        phone="+7 702 555 0202",
+        national_id="850505300456",
+        language="ru",
+    )
+
+    today = now.astimezone(ALMATY).date()
+    ahead, past = today + dt.timedelta(days=12), today - dt.timedelta(days=20)
+    past_filed = now - dt.timedelta(days=30)
+    made: dict = {
+        "almaty": almaty,
+        "astana": astana,
+        "square": square,
+        "gandhi": gandhi,
+        "sary_arka": sary_arka,
+        "astana_park": astana_park,
+    }
+
+    def notice(user, key, venue, day, start_h, end_h, *, filed=None, kind="rally", people=150, submit=True):
+        fields = dict(
+            assembly_type=kind,
+            purpose=PURPOSES[key],
+            venue=venue,
+            starts_at=local(day, start_h),
+            ends_at=local(day, end_h),
+            expected_participants=people,
+            stewards=people // 50,
+        )
+        n = notices.create_draft(user, **fields)
+        if submit:
+            n = notices.submit(n, user, at=filed or now - dt.timedelta(hours=2))
+        made[key] = n
+        return n
+
+    notice(aigerim, "draft", gandhi, ahead, 10, 11, submit=False)
+    notice(aigerim, "submitted", sary_arka, ahead, 12, 14, kind="picket", people=5)
+    n = notice(bolat, "under_review", gandhi, ahead, 15, 17, kind="meeting", people=80)
+    notices.start_review(n, dana)
+    n = notice(bolat, "accepted", square, ahead, 10, 12, people=400)
+    notices.decide(n, dana, "accepted", reasoning="The notice meets every requirement.")
+    n = notice(aigerim, "accepted_with_conditions", gandhi, ahead + dt.timedelta(days=1), 11, 13, people=60)
+    notices.decide(
+        n,
+        dana,
+        "accepted_with_conditions",
+        conditions="No sound amplification after 12:30.",
+        reasoning="Residents nearby.",
+    )
+    n = notice(bolat, "alternative_offered", sary_arka, ahead + dt.timedelta(days=1), 9, 11, people=2000)
+    notices.decide(
+        n,
+        dana,
+        "alternative_offered",
+        grounds=["capacity"],
+        reasoning="2,000 participants exceed the square's capacity; Republic Square fits them.",
+        alternative={
+            "venue": square.pk,
+            "starts_at": local(ahead + dt.timedelta(days=1), 14),
+            "ends_at": local(ahead + dt.timedelta(days=1), 16),
+        },
+    )
+    n = notice(aigerim, "refused", gandhi, ahead + dt.timedelta(days=2), 21, 22, kind="picket", people=3)
+    notices.decide(
+        n,
+        dana,
+        "refused",
+        grounds=["outside_hours"],
+        reasoning="Assemblies end by 20:00.",
+        alternative={
+            "venue": gandhi.pk,
+            "starts_at": local(ahead + dt.timedelta(days=2), 18),
+            "ends_at": local(ahead + dt.timedelta(days=2), 19),
+        },
+    )
+    n = notice(bolat, "withdrawn", square, ahead + dt.timedelta(days=3), 10, 11)
+    notices.withdraw(n, bolat, reason="Event postponed.")
+
+    # Past notices, filed and decided weeks ago.
+    for key, outcome, user, venue, hour in [
+        ("held", "held", bolat, square, 10),
+        ("not_held", "not_held", aigerim, gandhi, 12),
+        ("deemed_accepted", None, aigerim, sary_arka, 15),
+    ]:
+        n = notice(user, key, venue, past, hour, hour + 2, filed=past_filed)
+        if outcome:
+            notices.decide(
+                n, dana, "accepted", reasoning="Meets the requirements.", at=past_filed + dt.timedelta(days=1)
+            )
+            notices.record_held(n, dana, held=outcome == "held", at=local(past, hour + 3))
+        else:
+            notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5))
+    n = notice(
+        aigerim,
+        "deemed_refused",
+        square,
+        past + dt.timedelta(days=7),
+        10,
+        12,
+        kind="march",
+        filed=past_filed - dt.timedelta(days=10),
+    )
+    notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5))
+    for key, grant in [("appealed", None), ("upheld", False), ("overturned", True)]:
+        n = notice(
+            aigerim if grant is None else bolat,
+            key,
+            gandhi,
+            ahead + dt.timedelta(days=4 + len(key) % 3),
+            10 + 3 * (grant is True),
+            12 + 3 * (grant is True),
+            people=40,
+        )
+        notices.decide(
+            n,
+            dana,
+            "refused",
+            grounds=["public_order_threat"],
+            reasoning="Road works nearby.",
+            alternative={"venue": sary_arka.pk, "starts_at": n.starts_at, "ends_at": n.ends_at},
+        )
+        notices.appeal(n, n.organizer.user, text="There are no road works on that date.")
+        if grant is not None:
+            notices.resolve_appeal(n, dana, grant=grant, reasoning="Checked with the roads department.")
+    return made
+
+
+PURPOSES = {
+    "draft": "Reading of poems in memory of Abai.",
+    "submitted": "Picket for safer pedestrian crossings on Abai Avenue.",
+    "under_review": "Public meeting on the future of the city's parks.",
+    "accepted": "Rally for clean air in Almaty.",
+    "accepted_with_conditions": "Rally for affordable public transport.",
+    "alternative_offered": "Rally against the felling of old trees.",
+    "refused": "Evening picket for better street lighting.",
+    "withdrawn": "Rally for cycling lanes.",
+    "held": "Rally to protect the Kok-Zhailau nature area.",
+    "not_held": "Rally for accessible buses.",
+    "deemed_accepted": "Rally for clean rivers.",
+    "deemed_refused": "March for the right to peaceful assembly.",
+    "appealed": "Rally in support of independent media.",
+    "upheld": "Meeting on tariffs for utilities.",
+    "overturned": "Rally for the protection of green spaces.",
+}

@@ -1,0 +1,45 @@
+"""Every explicit lock in Agora, in one place. See docs/locking.md.
+
+The database constraints are the guarantee (no overlapping bookings on a zone, one audit
+event per predecessor); these locks only turn a would-be constraint violation into an
+orderly wait, so that concurrent requests queue instead of failing.
+
+All of them must be taken inside `transaction.atomic()`. On SQLite they are no-ops:
+settings open every transaction with BEGIN IMMEDIATE, which serialises all writers.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+
+def lock_audit_head():
+    """Lock the audit chain's tip until the transaction ends; returns the head row."""
+    from agora.audit.chain import GENESIS_HASH
+    from agora.audit.models import AuditHead
+
+    # The row is made by a migration; recreate it if a database flush removed it.
+    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+    return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def lock_notice(pk: int):
+    """Lock one notice row, so two decisions on it cannot interleave."""
+    from agora.notices.models import Notice
+
+    return Notice.objects.select_for_update().select_related("jurisdiction__rulebook").get(pk=pk)
+
+
+def lock_zones(zone_ids) -> None:
+    """Serialise bookings per zone (PostgreSQL advisory locks, released at commit).
+
+    Without it, two transactions booking one zone both pass the Python overlap check and
+    one then fails on the exclusion constraint; with it the second sees the first's row.
+    Zone ids are locked in ascending order so two multi-zone bookings cannot deadlock.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for zone_id in sorted(set(zone_ids)):
+            # namespace 1 = zones; a two-int key keeps it apart from other advisory locks
+            cursor.execute("SELECT pg_advisory_xact_lock(1, %s)", [int(zone_id)])

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from agora.accounts.models import Organizer
+from agora.rules.models import Jurisdiction, Rulebook
+from agora.venues.models import Venue, Zone
+
+from .workflow import Status
+
+PURPOSE_MAX = 2000
+TEXT_MAX = 4000
+
+
+class Notice(models.Model):
+    """An organizer's notice (or application) of an assembly at a place and time."""
+
+    reference = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, help_text="Given when the notice is submitted."
+    )
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="notices")
+    organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="notices")
+    assembly_type = models.CharField(max_length=40)
+    purpose = models.TextField(validators=[MaxLengthValidator(PURPOSE_MAX)], help_text="Public.")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="notices")
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        help_text="Empty: any zone that fits.",
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    expected_participants = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    # What else the organizer accepts: other venues, and a window the time may shift within.
+    acceptable_venues = models.ManyToManyField(Venue, blank=True, related_name="+")
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    equipment = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    stewards = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ru")
+
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+    decision_due_at = models.DateTimeField(null=True, blank=True)
+    rulebook = models.ForeignKey(
+        Rulebook,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="The rulebook version in force when it was filed.",
+    )
+    violations = models.JSONField(
+        default=list, blank=True, help_text="The rule pre-check at filing: [{code, message, ground}]."
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="notice_ends_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(window_start__isnull=True, window_end__isnull=True)
+                | Q(window_start__lte=F("starts_at"), window_end__gte=F("ends_at")),
+                name="notice_window_contains_request",
+                violation_error_message="The acceptable window must contain the requested time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_participants__gte=1),
+                name="notice_has_participants",
+                violation_error_message="Expect at least one participant.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(filed_at__isnull=False, reference__isnull=False),
+                name="notice_filed_has_reference",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status", "decision_due_at"]),
+            models.Index(fields=["venue", "starts_at"]),
+        ]
+        ordering = ["-filed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.reference or f"draft #{self.pk}"
+
+
+class Decision(models.Model):
+    """A decision on a notice: by an officer, by silence at the deadline, or on appeal."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="decisions")
+    reference = models.CharField(max_length=40, unique=True)
+    outcome = models.CharField(max_length=30, choices=Status.choices)
+    grounds = models.JSONField(default=list, blank=True, help_text="Codes from the rulebook's closed list.")
+    reasoning = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    conditions = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    alternative = models.JSONField(
+        null=True, blank=True, help_text="{venue, zones, starts_at, ends_at} offered instead."
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for decisions by silence.",
+    )
+    rulebook = models.ForeignKey(Rulebook, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.outcome}"
+
+    @property
+    def after_deadline(self) -> bool:
+        due = self.notice.decision_due_at
+        return due is not None and self.decided_at > due

@@ -1,0 +1,443 @@
+"""Everything that changes a notice. Each public function is one transaction that checks
+the actor's right, makes one state-machine transition and records it in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from agora.accounts.access import officer_of, organizer_of
+from agora.audit.services import record
+from agora.locking import lock_notice
+from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
+from agora.scheduling import services as scheduling
+from agora.scheduling.models import Booking
+from agora.venues.models import Venue, Zone
+
+from .models import Decision, Notice
+from .workflow import GOING_AHEAD, OFFICER, OFFICER_OUTCOMES, ORGANIZER, SYSTEM, Status, allowed_role
+
+EDITABLE_FIELDS = (
+    "assembly_type",
+    "purpose",
+    "venue",
+    "zone",
+    "starts_at",
+    "ends_at",
+    "expected_participants",
+    "window_start",
+    "window_end",
+    "equipment",
+    "stewards",
+    "language",
+)
+
+
+class TransitionNotAllowed(ValidationError):
+    def __init__(self, current: str, target: str):
+        super().__init__(
+            f"A notice that is {Status(current).label.lower()} cannot become {Status(target).label.lower()}.",
+            code="transition_not_allowed",
+        )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def venue_facts(venue: Venue, start: dt.datetime, end: dt.datetime) -> VenueFacts:
+    closures = venue.closures.filter(starts_at__lt=end, ends_at__gt=start)
+    return VenueFacts(
+        designated=venue.designated,
+        capacity=venue.capacity,
+        closures=[Interval(c.starts_at, c.ends_at, c.reason) for c in closures],
+    )
+
+
+def organizer_hours_at_venue(notice: Notice) -> float:
+    """Hours the organizer already holds at this venue on the notice's local day."""
+    tz = ZoneInfo(notice.jurisdiction.timezone)
+    day = notice.starts_at.astimezone(tz).date()
+    day_start = dt.datetime.combine(day, dt.time(), tz)
+    held = (
+        Booking.objects.filter(
+            notice__organizer=notice.organizer,
+            zone__venue=notice.venue,
+            notice__status__in=GOING_AHEAD,
+            starts_at__lt=day_start + dt.timedelta(days=1),
+            held_until__gt=day_start,
+        )
+        .exclude(notice=notice.pk)
+        .values("notice")
+        .distinct()  # one notice holding two zones counts once
+        .annotate(total=Sum(F("held_until") - F("starts_at")))
+    )
+    return sum((row["total"].total_seconds() for row in held), 0.0) / 3600
+
+
+def precheck(notice: Notice, *, at: dt.datetime | None = None) -> list[Violation]:
+    """The rule pre-check of a (possibly unsaved) notice as if filed at `at`."""
+    rulebook = notice.jurisdiction.rulebook.rules
+    facts = NoticeFacts(
+        assembly_type=notice.assembly_type,
+        filed_at=at or timezone.now(),
+        starts_at=notice.starts_at,
+        ends_at=notice.ends_at,
+        expected_participants=notice.expected_participants,
+        venue=venue_facts(notice.venue, notice.starts_at, notice.ends_at),
+        organizer_hours_same_venue_day=organizer_hours_at_venue(notice) if notice.organizer_id else 0.0,
+    )
+    return check_notice(facts, rulebook, notice.jurisdiction.calendar())
+
+
+def decision_due(notice: Notice) -> dt.datetime:
+    """End of the last working day the authority has to decide, never after the start."""
+    rules = notice.rulebook.rules.type_rules(notice.assembly_type)
+    tz = ZoneInfo(notice.jurisdiction.timezone)
+    last_day = notice.jurisdiction.calendar().add_working_days(
+        notice.filed_at.astimezone(tz).date(), rules.decision_working_days
+    )
+    due = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tz)
+    return min(due, notice.starts_at)
+
+
+# --- the state machine -------------------------------------------------------------------
+
+
+def _move(
+    notice: Notice,
+    target: str,
+    actor,
+    role: str,
+    *,
+    reason: str = "",
+    data=None,
+    at: dt.datetime | None = None,
+    prepare=None,
+) -> Notice:
+    """Lock the notice, check the transition, apply and record it. Inside a transaction.
+
+    `prepare(locked)` may set more fields in the same save; it returns their names.
+    """
+    locked = lock_notice(notice.pk)
+    if allowed_role(locked.status, target) != role:
+        raise TransitionNotAllowed(locked.status, target)
+    previous = locked.status
+    locked.status = target
+    changed = prepare(locked) if prepare else []
+    locked.save(update_fields=["status", *changed])
+    record(
+        f"notice.{target}",
+        actor,
+        locked,
+        {"from": previous, "to": target, "reason": reason, **(data or {})},
+        at=at,
+    )
+    notice.status = target
+    return locked
+
+
+def _own(notice: Notice, user):
+    organizer = organizer_of(user)
+    if notice.organizer_id != organizer.pk:
+        raise PermissionDenied("This is not your notice.")
+    return organizer
+
+
+def create_draft(user, *, acceptable_venues=(), **fields) -> Notice:
+    organizer = organizer_of(user)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Unknown field(s): {', '.join(sorted(unknown))}.")
+    venue: Venue = fields["venue"]
+    notice = Notice(
+        organizer=organizer,
+        jurisdiction=venue.jurisdiction,
+        language=fields.pop("language", organizer.language),
+        **fields,
+    )
+    _validate(notice, acceptable_venues)
+    with transaction.atomic():
+        notice.save()
+        notice.acceptable_venues.set(acceptable_venues)
+        record("notice.draft", user, notice, {"venue": venue.pk})
+    return notice
+
+
+def _validate(notice: Notice, acceptable_venues) -> None:
+    errors: dict[str, list[str]] = {}
+    rulebook = notice.jurisdiction.rulebook.rules
+    if notice.assembly_type not in rulebook.types:
+        errors["assembly_type"] = [f"Choose one of: {', '.join(rulebook.types)}."]
+    if notice.zone_id and notice.zone.venue_id != notice.venue_id:
+        errors["zone"] = ["The zone must belong to the chosen venue."]
+    for venue in acceptable_venues:
+        if venue.jurisdiction_id != notice.jurisdiction_id:
+            errors.setdefault("acceptable_venues", []).append(f"{venue} is in another jurisdiction.")
+    if errors:
+        raise ValidationError(errors)
+    notice.full_clean(exclude=["reference", "rulebook", "jurisdiction", "organizer"])
+
+
+def submit(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
+    """File the notice: stamp it, give it a reference and a decision deadline.
+
+    A notice that breaks a rule can still be filed (the officer decides); its violations
+    are stored with it.
+    """
+    _own(notice, user)
+    at = at or timezone.now()
+
+    def stamp(locked: Notice) -> list[str]:
+        locked.filed_at = at
+        locked.rulebook = locked.jurisdiction.rulebook
+        locked.reference = f"{locked.jurisdiction.reference_prefix}-{at:%Y}-{locked.pk:06d}"
+        locked.violations = [v.as_dict() for v in precheck(locked, at=at)]
+        locked.decision_due_at = decision_due(locked)
+        return ["filed_at", "rulebook", "reference", "violations", "decision_due_at"]
+
+    with transaction.atomic():
+        locked = _move(notice, Status.SUBMITTED, user, ORGANIZER, at=at, prepare=stamp)
+        record(
+            "notice.filed",
+            user,
+            locked,
+            {
+                "reference": locked.reference,
+                "rulebook": str(locked.rulebook),
+                "violations": [v["code"] for v in locked.violations],
+                "decision_due_at": locked.decision_due_at.isoformat(),
+            },
+            at=at,
+        )
+    return locked
+
+
+def file_notice(user, *, at: dt.datetime | None = None, **fields) -> Notice:
+    """Create and submit in one go."""
+    with transaction.atomic():
+        return submit(create_draft(user, **fields), user, at=at)
+
+
+def start_review(notice: Notice, user) -> Notice:
+    officer_of(user, notice.jurisdiction)
+    with transaction.atomic():
+        return _move(notice, Status.UNDER_REVIEW, user, OFFICER)
+
+
+def _book_as_requested(notice: Notice, actor, start=None, end=None, venue=None, zone=None):
+    rules = notice.rulebook.rules
+    start, end = start or notice.starts_at, end or notice.ends_at
+    venue = venue or notice.venue
+    zone = zone if venue != notice.venue or zone else notice.zone
+    zones = scheduling.zones_to_hold(
+        venue,
+        notice.expected_participants,
+        start,
+        end,
+        share=rules.fairness.share_venue_between_assemblies,
+        zone=zone,
+    )
+    return scheduling.book(notice, zones, start, end, notice.expected_participants, actor=actor)
+
+
+def _clean_alternative(notice: Notice, alternative: dict | None) -> dict | None:
+    if not alternative:
+        return None
+    try:
+        venue = Venue.objects.get(pk=alternative["venue"], jurisdiction=notice.jurisdiction)
+        start, end = alternative["starts_at"], alternative["ends_at"]
+    except (KeyError, Venue.DoesNotExist):
+        raise ValidationError(
+            {"alternative": "Give the alternative venue (of this jurisdiction), start and end."}
+        ) from None
+    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)) or end <= start:
+        raise ValidationError({"alternative": "The alternative must end after it starts."})
+    zone = alternative.get("zone")
+    if zone is not None and not Zone.objects.filter(pk=zone, venue=venue).exists():
+        raise ValidationError({"alternative": "The alternative zone must belong to its venue."})
+    return {"venue": venue.pk, "zone": zone, "starts_at": start.isoformat(), "ends_at": end.isoformat()}
+
+
+def decide(
+    notice: Notice,
+    user,
+    outcome: str,
+    *,
+    grounds=(),
+    reasoning: str = "",
+    conditions: str = "",
+    alternative: dict | None = None,
+    at: dt.datetime | None = None,
+) -> Decision:
+    """An officer's decision. Accepting books the venue; a refusal needs a listed ground."""
+    officer_of(user, notice.jurisdiction)
+    at = at or timezone.now()
+    rulebook = notice.rulebook.rules
+    grounds = list(dict.fromkeys(grounds))
+    errors: dict[str, str] = {}
+    if outcome not in OFFICER_OUTCOMES or outcome not in rulebook.decision_outcomes:
+        errors["outcome"] = f"Choose one of: {', '.join(rulebook.decision_outcomes)}."
+    unknown = [g for g in grounds if g not in rulebook.refusal_grounds]
+    if unknown:
+        errors["grounds"] = (
+            f"Not a lawful ground in {notice.rulebook}: {', '.join(unknown)}. "
+            "Choose from the rulebook's list."
+        )
+    elif outcome == Status.REFUSED and not grounds:
+        errors["grounds"] = "A refusal must name at least one legal ground from the rulebook."
+    elif outcome != Status.REFUSED and outcome != Status.ALTERNATIVE_OFFERED and grounds:
+        errors["grounds"] = "Legal grounds are given only with a refusal or an alternative."
+    if outcome == Status.ACCEPTED_WITH_CONDITIONS and not conditions.strip():
+        errors["conditions"] = "State the conditions."
+    if outcome == Status.ALTERNATIVE_OFFERED and not alternative:
+        errors["alternative"] = "Offer the alternative place and/or time."
+    if outcome == Status.REFUSED and rulebook.fairness.refusal_requires_alternative and not alternative:
+        errors["alternative"] = "This rulebook requires an alternative with every refusal."
+    if errors:
+        raise ValidationError(errors)
+    offered = _clean_alternative(notice, alternative)
+    with transaction.atomic():
+        locked = _move(
+            notice,
+            outcome,
+            user,
+            OFFICER,
+            reason=reasoning,
+            at=at,
+            data={"grounds": grounds, "alternative": offered},
+        )
+        decision = Decision.objects.create(
+            notice=locked,
+            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+            outcome=outcome,
+            grounds=grounds,
+            reasoning=reasoning,
+            conditions=conditions,
+            alternative=offered,
+            officer=user,
+            rulebook=locked.rulebook,
+            decided_at=at,
+        )
+        if outcome in (Status.ACCEPTED, Status.ACCEPTED_WITH_CONDITIONS):
+            _book_as_requested(locked, user)
+    return decision
+
+
+def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
+    """The deadline passed with no decision: the rulebook's silence rule decides."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = lock_notice(notice.pk)
+        if locked.decision_due_at is None or at < locked.decision_due_at:
+            raise ValidationError("The decision deadline has not passed yet.")
+        outcome = locked.rulebook.rules.type_rules(locked.assembly_type).silence.value
+        locked = _move(locked, outcome, None, SYSTEM, reason="no decision by the deadline", at=at)
+        decision = Decision.objects.create(
+            notice=locked,
+            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+            outcome=outcome,
+            reasoning="No decision was made by the legal deadline.",
+            rulebook=locked.rulebook,
+            decided_at=at,
+        )
+        if outcome == Status.DEEMED_ACCEPTED:
+            try:
+                with transaction.atomic():
+                    _book_as_requested(locked, None)
+            except scheduling.SlotTaken as taken:
+                # The law says it may go ahead; the clash is the authority's to resolve.
+                record("notice.deemed_accepted_conflict", None, locked, {"message": taken.messages[0]})
+    notice.status = locked.status
+    return decision
+
+
+def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None = None) -> Notice:
+    _own(notice, user)
+    at = at or timezone.now()
+    if at >= notice.starts_at:
+        raise ValidationError("The assembly has already started; it can no longer be withdrawn.")
+    with transaction.atomic():
+        locked = _move(notice, Status.WITHDRAWN, user, ORGANIZER, reason=reason, at=at)
+        scheduling.release_all(locked, at, "withdrawn", actor=user)
+    return locked
+
+
+def accept_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
+    _own(notice, user)
+    with transaction.atomic():
+        locked = _move(notice, Status.ACCEPTED, user, ORGANIZER, reason="alternative accepted", at=at)
+        offered = locked.decisions.filter(outcome=Status.ALTERNATIVE_OFFERED).last().alternative
+        venue = Venue.objects.get(pk=offered["venue"])
+        zone = Zone.objects.get(pk=offered["zone"]) if offered.get("zone") else None
+        _book_as_requested(
+            locked,
+            user,
+            dt.datetime.fromisoformat(offered["starts_at"]),
+            dt.datetime.fromisoformat(offered["ends_at"]),
+            venue,
+            zone,
+        )
+    return locked
+
+
+def decline_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
+    _own(notice, user)
+    with transaction.atomic():
+        return _move(notice, Status.WITHDRAWN, user, ORGANIZER, reason="alternative declined", at=at)
+
+
+def appeal(notice: Notice, user, *, text: str, at: dt.datetime | None = None) -> Notice:
+    _own(notice, user)
+    if not text.strip():
+        raise ValidationError({"text": "Say why the decision is wrong."})
+    with transaction.atomic():
+        return _move(notice, Status.APPEALED, user, ORGANIZER, reason=text, at=at)
+
+
+def resolve_appeal(
+    notice: Notice, user, *, grant: bool, reasoning: str, at: dt.datetime | None = None
+) -> Decision:
+    """Decide an appeal: overturned (the notice goes ahead as filed) or upheld."""
+    officer_of(user, notice.jurisdiction)
+    if not reasoning.strip():
+        raise ValidationError({"reasoning": "Give the reasons for the appeal decision."})
+    at = at or timezone.now()
+    outcome = Status.OVERTURNED if grant else Status.UPHELD
+    with transaction.atomic():
+        locked = _move(notice, outcome, user, OFFICER, reason=reasoning, at=at)
+        decision = Decision.objects.create(
+            notice=locked,
+            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+            outcome=outcome,
+            reasoning=reasoning,
+            officer=user,
+            rulebook=locked.rulebook,
+            decided_at=at,
+        )
+        if grant:
+            _book_as_requested(locked, user)
+    return decision
+
+
+def record_held(notice: Notice, user, *, held: bool, at: dt.datetime | None = None) -> Notice:
+    """After the day: did the assembly take place?"""
+    officer_of(user, notice.jurisdiction)
+    with transaction.atomic():
+        return _move(notice, Status.HELD if held else Status.NOT_HELD, user, OFFICER, at=at)
+
+
+def check_in(notice: Notice, user, *, at: dt.datetime | None = None) -> None:
+    officer_of(user, notice.jurisdiction)
+    scheduling.check_in(notice, actor=user, at=at)
+
+
+def check_out(notice: Notice, user, *, at: dt.datetime | None = None) -> None:
+    """Record that the assembly left; the rulebook decides whether the rest is released."""
+    officer_of(user, notice.jurisdiction)
+    release = notice.rulebook.rules.fairness.release_on_checkout
+    scheduling.check_out(notice, actor=user, release_rest=release, at=at)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from agora.i18n import pick, validate_names
+
+from .calendar import WorkingCalendar
+from .rulebook import Rulebook as RulebookData
+from .rulebook import rulebook_from_data
+
+
+class Rulebook(models.Model):
+    """One version of a rulebook; immutable once loaded (decisions point at it)."""
+
+    code = models.SlugField(max_length=40)
+    version = models.PositiveIntegerField()
+    title = models.JSONField(default=dict)
+    data = models.JSONField(help_text="The resolved rulebook (after `extends`), validated.")
+    source = models.TextField(help_text="The YAML text it was loaded from.")
+    sha256 = models.CharField(max_length=64, editable=False)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="rulebook_code_version_unique")
+        ]
+        ordering = ["code", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @staticmethod
+    def digest(data: dict) -> str:
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    @cached_property
+    def rules(self) -> RulebookData:
+        return rulebook_from_data(self.data)
+
+
+class Jurisdiction(models.Model):
+    """An authority deciding on notices (e.g. the Almaty mayor's office)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.JSONField(validators=[validate_names])
+    timezone = models.CharField(max_length=64, default="Asia/Almaty")
+    languages = models.JSONField(default=list, help_text='e.g. ["kk", "ru", "en"]')
+    rulebook = models.ForeignKey(Rulebook, on_delete=models.PROTECT, related_name="jurisdictions")
+    reference_prefix = models.CharField(
+        max_length=8, help_text="Prefix of notice and letter reference numbers, e.g. ALA."
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return pick(self.name)
+
+    def clean(self) -> None:
+        if self.rulebook_id and self.rulebook.rules.timezone != self.timezone:
+            raise ValidationError(
+                {"timezone": f"The rulebook uses {self.rulebook.rules.timezone}; use the same."}
+            )
+
+    def calendar(self) -> WorkingCalendar:
+        extra = self.extra_holidays.values_list("date", flat=True)
+        return WorkingCalendar.from_rulebook_calendar(self.rulebook.rules.calendar, extra)
+
+
+class ExtraHoliday(models.Model):
+    """A non-working day the `holidays` package does not know (e.g. a declared day off)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="extra_holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "date"], name="extra_holiday_unique")]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

@@ -1,0 +1,228 @@
+"""Rulebooks as data: parsing and validating the YAML files in `rulebooks/`.
+
+A rulebook may `extends:` another; the child's values override the parent's key by key
+(deep merge), so `fair` only states what it changes. Parsing is pure (no database) so
+the rule checks and the scheduler can take a `Rulebook` without touching the ORM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+LANGS = ("en", "ru", "kk")
+
+
+class RulebookError(ValueError):
+    """A rulebook file is malformed; the message names the bad field."""
+
+
+class Regime(StrEnum):
+    NOTIFICATION = "notification"
+    APPROVAL = "approval"
+
+
+class Silence(StrEnum):
+    DEEMED_ACCEPTED = "deemed_accepted"
+    DEEMED_REFUSED = "deemed_refused"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Span(_Strict):
+    min: int = Field(ge=0)
+    max: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) is less than min ({self.min})")
+        return self
+
+
+class Hours(_Strict):
+    start: dt.time
+    end: dt.time
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _parse_time(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.time.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"expected a time as HH:MM, got {value!r}") from None
+        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as a sexagesimal int
+            return dt.time(value // 60, value % 60)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end:%H:%M} is not after start {self.start:%H:%M}")
+        return self
+
+
+class Calendar(_Strict):
+    country: str = Field(min_length=2, max_length=3)
+    weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["sat", "sun"]
+    extra_holidays: list[dt.date] = []
+    extra_working_days: list[dt.date] = []
+
+
+class AssemblyType(_Strict):
+    regime: Regime
+    notice_working_days: Span
+    decision_working_days: int = Field(ge=0)
+    silence: Silence
+    designated_place_required: bool = True
+    max_participants: int | None = Field(default=None, gt=0)
+    max_hours: float | None = Field(default=None, gt=0)
+    hours: Hours | None = None  # overrides the rulebook's hours for this type
+
+
+class RefusalGround(_Strict):
+    article: str
+    en: str
+    ru: str | None = None
+    kk: str | None = None
+
+    def text(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+class Fairness(_Strict):
+    max_hours_per_organizer_per_venue_day: float | None = Field(default=None, gt=0)
+    checkin_grace_minutes: int | None = Field(default=None, ge=0)
+    share_venue_between_assemblies: bool = False
+    changeover_minutes: int = Field(default=0, ge=0)
+    release_on_checkout: bool = False
+    offer_hold_hours: float = Field(default=12, gt=0)
+    refusal_requires_alternative: bool = False
+    first_come_first_served: Literal["exclusive", "tie_break_only"] = "exclusive"
+
+
+DecisionOutcome = Literal["accepted", "accepted_with_conditions", "alternative_offered", "refused"]
+
+
+class Rulebook(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    extends: str | None = None
+    title: dict[Literal["en", "ru", "kk"], str]
+    timezone: str
+    calendar: Calendar
+    hours: Hours
+    types: dict[str, AssemblyType] = Field(min_length=1)
+    refusal_grounds: dict[str, RefusalGround] = Field(min_length=1)
+    decision_outcomes: list[DecisionOutcome] = Field(min_length=1)
+    fairness: Fairness
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    def type_rules(self, assembly_type: str) -> AssemblyType:
+        try:
+            return self.types[assembly_type]
+        except KeyError:
+            known = ", ".join(sorted(self.types))
+            raise KeyError(f"unknown assembly type {assembly_type!r}; known: {known}") from None
+
+    def hours_for(self, assembly_type: str) -> Hours:
+        return self.type_rules(assembly_type).hours or self.hours
+
+    def label(self, lang: str = "en") -> str:
+        return self.title.get(lang) or self.title["en"]
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling)"
+        lines.append(f"{where}: {message}")
+    return f"{source}: " + "; ".join(lines)
+
+
+def parse_rulebook(
+    data: Any, *, parents: Mapping[str, Mapping[str, Any]] | None = None, source: str = "rulebook"
+) -> tuple[Rulebook, dict[str, Any]]:
+    """Validate raw rulebook data; return the rulebook and its resolved (merged) data.
+
+    `parents` maps rulebook ids to their raw data, for `extends:`.
+    """
+    if not isinstance(data, Mapping):
+        raise RulebookError(f"{source}: expected a mapping of fields, got {type(data).__name__}")
+    resolved = dict(data)
+    seen = {resolved.get("id")}
+    while parent_id := resolved.get("extends"):
+        parent = (parents or {}).get(parent_id)
+        if parent is None:
+            raise RulebookError(f"{source}: extends: unknown rulebook {parent_id!r}")
+        if parent_id in seen:
+            raise RulebookError(f"{source}: extends: cycle through {parent_id!r}")
+        seen.add(parent_id)
+        child = {k: v for k, v in resolved.items() if k != "extends"}
+        resolved = _deep_merge(parent, child)
+        # the parent's own `extends` (if any) continues the chain; `id`/`version` stay the child's
+        resolved["extends"] = parent.get("extends")
+        resolved["id"], resolved["version"] = data.get("id"), data.get("version")
+    resolved["extends"] = data.get("extends")
+    try:
+        rulebook = Rulebook.model_validate(resolved)
+    except ValidationError as error:
+        raise RulebookError(_describe(error, source)) from None
+    return rulebook, rulebook.model_dump(mode="json")
+
+
+def load_rulebook_texts(texts: Mapping[str, str]) -> dict[str, tuple[Rulebook, dict[str, Any], str]]:
+    """Parse several YAML texts (file name → text) that may extend one another.
+
+    Returns rulebook id → (rulebook, resolved data, file name)."""
+    raw: dict[str, Any] = {}
+    names: dict[str, str] = {}
+    for name, text in texts.items():
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise RulebookError(f"{name}: not valid YAML: {error}") from None
+        if not isinstance(data, Mapping) or "id" not in data:
+            raise RulebookError(f"{name}: id: field required")
+        if data["id"] in raw:
+            raise RulebookError(f"{name}: id: {data['id']!r} is also the id of {names[data['id']]}")
+        raw[data["id"]], names[data["id"]] = data, name
+    return {
+        rid: (*parse_rulebook(data, parents=raw, source=names[rid]), names[rid]) for rid, data in raw.items()
+    }
+
+
+def rulebook_from_data(data: Mapping[str, Any]) -> Rulebook:
+    """Rebuild a rulebook from the resolved data stored in the database."""
+    return Rulebook.model_validate(data)

@@ -1,0 +1,150 @@
+"""Bookings: the only code that writes them. Every function runs in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agora.audit.services import record
+from agora.locking import lock_zones
+
+from .models import Booking
+
+
+class SlotTaken(ValidationError):
+    """The zone is already held at that time by another booking."""
+
+    def __init__(self, zone, conflicting: Booking | None = None):
+        self.zone, self.conflicting = zone, conflicting
+        detail = f" by notice {conflicting.notice}" if conflicting else ""
+        super().__init__(
+            f"{zone} is already booked at that time{detail}. Choose another time or zone.",
+            code="slot_taken",
+        )
+
+
+def holding(zone_ids: Iterable[int], start: dt.datetime, end: dt.datetime):
+    """Bookings that still hold any of these zones at some instant of [start, end)."""
+    return Booking.objects.filter(zone_id__in=list(zone_ids), starts_at__lt=end, held_until__gt=start).filter(
+        held_until__gt=F("starts_at")
+    )
+
+
+def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int, *, actor) -> list[Booking]:
+    """Hold [start, end) on each zone for `notice`, or raise SlotTaken and hold nothing.
+
+    The Python check gives a clear error; the database constraint (PostgreSQL exclusion
+    constraint, SQLite trigger) is what guarantees no overlap under concurrency.
+    """
+    zones = list(zones)
+    if not zones:
+        raise ValidationError("A booking needs at least one zone.")
+    if end <= start:
+        raise ValidationError("A booking must end after it starts.")
+    with transaction.atomic():
+        lock_zones(z.pk for z in zones)
+        conflict = holding([z.pk for z in zones], start, end).select_related("notice", "zone").first()
+        if conflict is not None:
+            raise SlotTaken(conflict.zone, conflict)
+        made = []
+        try:
+            with transaction.atomic():  # savepoint: the constraint error must not poison the outer txn
+                for zone in zones:
+                    made.append(
+                        Booking.objects.create(
+                            notice=notice,
+                            zone=zone,
+                            starts_at=start,
+                            ends_at=end,
+                            held_until=end,
+                            participants=participants,
+                        )
+                    )
+        except IntegrityError as error:
+            if "overlap" not in str(error).lower():
+                raise
+            raise SlotTaken(zones[0]) from error
+        record(
+            "booking.created",
+            actor,
+            notice,
+            {
+                "zones": [z.pk for z in zones],
+                "starts_at": start.isoformat(),
+                "ends_at": end.isoformat(),
+                "participants": participants,
+            },
+        )
+        return made
+
+
+def release(booking: Booking, at: dt.datetime, reason: str, *, actor) -> Booking:
+    """Give back [at, end) of a booking (all of it if `at` is before the start)."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        new_end = min(max(at, booking.starts_at), booking.held_until)
+        if new_end == booking.held_until:
+            return booking
+        booking.held_until, booking.released_at, booking.release_reason = new_end, at, reason
+        booking.save(update_fields=["held_until", "released_at", "release_reason"])
+        record(
+            "booking.released",
+            actor,
+            booking.notice,
+            {
+                "zone": booking.zone_id,
+                "held_until": new_end.isoformat(),
+                "reason": reason,
+            },
+        )
+        return booking
+
+
+def release_all(notice, at: dt.datetime, reason: str, *, actor) -> None:
+    for booking in notice.bookings.all():
+        release(booking, at, reason, actor=actor)
+
+
+def check_in(notice, *, actor, at: dt.datetime | None = None) -> None:
+    at = at or timezone.now()
+    with transaction.atomic():
+        count = notice.bookings.filter(checked_in_at__isnull=True).update(checked_in_at=at)
+        if count:
+            record("booking.checked_in", actor, notice, {"at": at.isoformat()})
+
+
+def check_out(notice, *, actor, release_rest: bool, at: dt.datetime | None = None) -> None:
+    """Record the end of use; if the rulebook says so, release the rest at once."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        notice.bookings.filter(checked_out_at__isnull=True).update(checked_out_at=at)
+        record("booking.checked_out", actor, notice, {"at": at.isoformat(), "release_rest": release_rest})
+        if release_rest:
+            release_all(notice, at, "checked_out", actor=actor)
+
+
+def zones_to_hold(
+    venue, participants: int, start: dt.datetime, end: dt.datetime, *, share: bool, zone=None
+) -> list:
+    """Which zones a notice should hold.
+
+    A named zone is held alone. Where the rulebook does not let assemblies share a venue,
+    a notice holds every zone. Otherwise the smallest free zone that fits the expected
+    participants, or every zone when none fits alone.
+    """
+    if zone is not None:
+        return [zone]
+    zones = list(venue.zones.all())
+    if not share or len(zones) == 1:
+        return zones
+    busy = set(holding([z.pk for z in zones], start, end).values_list("zone_id", flat=True))
+    fitting = sorted((z for z in zones if z.capacity >= participants), key=lambda z: (z.capacity, z.slug))
+    for candidate in fitting:
+        if candidate.pk not in busy:
+            return [candidate]
+    return fitting[:1] or zones

@@ -1,0 +1,79 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from agora.audit.models import AuditEvent
+from agora.audit.services import record, verify_chain
+
+
+@pytest.fixture
+def chain(db, almaty):
+    """A chain of events: the rulebook loads and jurisdiction setup, plus five more."""
+    with transaction.atomic():
+        for i in range(5):
+            record("test.event", None, almaty, {"i": i, "text": "Қазақша, русский"})
+    return AuditEvent.objects.count()
+
+
+def tamper(sql, params=()):
+    """Rewrite history as a database superuser would: past the append-only trigger."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+
+
+def verify_output(capsys):
+    call_command("audit", "verify")
+    return capsys.readouterr().out
+
+
+def test_an_intact_chain_verifies_and_the_command_prints_the_count(chain, capsys):
+    verdict = verify_chain()
+    assert verdict.ok and verdict.count == chain
+    assert f"audit log intact: {chain} events" in verify_output(capsys)
+
+
+def test_each_event_links_to_the_previous_one(chain):
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, chain + 1))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+
+
+def test_altering_one_row_by_sql_is_detected_and_named(chain):
+    tamper("UPDATE audit_auditevent SET actor = 'officer:99' WHERE seq = 3")
+    with pytest.raises(CommandError, match=r"BROKEN at event #3: event #3 was altered"):
+        call_command("audit", "verify")
+
+
+def test_altering_the_data_is_detected(chain):
+    tamper("UPDATE audit_auditevent SET data = %s WHERE seq = %s", ['{"i": 99}', chain - 1])
+    assert verify_chain().broken_seq == chain - 1
+
+
+def test_deleting_a_row_in_the_middle_is_detected(chain):
+    tamper("DELETE FROM audit_auditevent WHERE seq = 4")
+    verdict = verify_chain()
+    assert not verdict.ok and verdict.broken_seq == 4 and "missing" in verdict.problem
+
+
+def test_deleting_the_last_rows_is_detected_by_the_head(chain):
+    tamper("DELETE FROM audit_auditevent WHERE seq >= %s", [chain - 1])
+    verdict = verify_chain()
+    assert not verdict.ok and "events were removed" in verdict.problem
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recording_outside_a_transaction_is_a_programming_error(almaty):
+    with pytest.raises(RuntimeError, match="inside transaction.atomic"):
+        record("test.event", None, almaty)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
+def test_postgresql_refuses_updates_and_deletes_of_audit_events(chain):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(seq=1).update(actor="x")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent.objects.filter(seq=1).delete()

@@ -1,0 +1,111 @@
+"""Named fixtures per role (STYLE.md): organizers Aigerim (private person) and Bolat
+(an organization), officer Dana (Almaty), other-city officer Yerlan (Astana)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from agora.accounts.models import Officer, Organizer
+from agora.demo import make_jurisdiction, make_venue, names, republic_square
+from agora.rules.services import load_rulebooks
+
+ALMATY = ZoneInfo("Asia/Almaty")
+# A fixed "now" for tests: Wednesday 2 March 2022, 10:00 in Almaty.
+NOW = dt.datetime(2022, 3, 2, 10, 0, tzinfo=ALMATY)
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
+    """A time in Almaty in March 2022."""
+    return dt.datetime(2022, month, day, hour, minute, tzinfo=ALMATY)
+
+
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
+)
+
+
+@pytest.fixture
+def rulebooks(db):
+    return {rb.code: rb for rb, _ in load_rulebooks()}
+
+
+@pytest.fixture
+def almaty(rulebooks):
+    return make_jurisdiction("almaty", names("Almaty", "Алматы", "Алматы"), "ALA", "fair")
+
+
+@pytest.fixture
+def almaty_kz(rulebooks):
+    """Almaty under the status-quo rulebook."""
+    return make_jurisdiction("almaty", names("Almaty", "Алматы", "Алматы"), "ALA", "kz-2020")
+
+
+@pytest.fixture
+def astana(rulebooks):
+    return make_jurisdiction("astana", names("Astana", "Астана", "Астана"), "AST", "kz-2020")
+
+
+@pytest.fixture
+def square(almaty):
+    return republic_square(almaty)
+
+
+@pytest.fixture
+def gandhi(almaty):
+    return make_venue(
+        almaty, "gandhi-park", names("Gandhi Park", "Парк Ганди", "Ганди саябағы"), 43.2265, 76.9370, 40, 50
+    )
+
+
+def _user(username):
+    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-for-tests-1")
+
+
+@pytest.fixture
+def aigerim(db):
+    user = _user("aigerim")
+    Organizer.objects.create(
+        user=user,
+        full_name="Aigerim Seitkali",
+        phone="+7 701 000 0001",
+        national_id="900101400123",
+        language="kk",
+    )
+    return user
+
+
+@pytest.fixture
+def bolat(db):
+    user = _user("bolat")
+    Organizer.objects.create(
+        user=user,
+        kind="organization",
+        full_name="Bolat Abenov",
+        organization_name="Green Almaty Society",
+        language="ru",
+    )
+    return user
+
+
+@pytest.fixture
+def dana(almaty):
+    user = _user("dana")
+    Officer.objects.create(user=user, jurisdiction=almaty)
+    return user
+
+
+@pytest.fixture
+def yerlan(astana):
+    user = _user("yerlan")
+    Officer.objects.create(user=user, jurisdiction=astana)
+    return user
+
+
+@pytest.fixture
+def vendor():
+    return connection.vendor

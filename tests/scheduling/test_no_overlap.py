@@ -1,0 +1,140 @@
+"""No two bookings hold overlapping time on a zone — and the database itself enforces it."""
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from agora.notices import services as notices
+from agora.scheduling import services
+from agora.scheduling.models import Booking
+from tests.conftest import NOW, at, requires_postgres
+
+
+@pytest.fixture
+def notice(square, aigerim):
+    def make(purpose="P"):
+        return notices.file_notice(
+            aigerim,
+            at=NOW,
+            assembly_type="rally",
+            purpose=purpose,
+            venue=square,
+            starts_at=at(19, 14),
+            ends_at=at(19, 17),
+            expected_participants=100,
+        )
+
+    return make
+
+
+def test_a_second_booking_of_the_same_zone_and_time_is_refused(notice, square, aigerim):
+    west = square.zones.get(slug="west")
+    services.book(notice("A"), [west], at(19, 10), at(19, 14), 100, actor=aigerim)
+    with pytest.raises(services.SlotTaken, match="already booked"):
+        services.book(notice("B"), [west], at(19, 13), at(19, 15), 100, actor=aigerim)
+    # touching intervals do not overlap; another zone is free
+    services.book(notice("C"), [west], at(19, 14), at(19, 15), 100, actor=aigerim)
+    services.book(notice("D"), [square.zones.get(slug="east")], at(19, 10), at(19, 14), 100, actor=aigerim)
+
+
+def test_the_database_refuses_an_overlap_that_bypasses_the_service(notice, square):
+    """Written straight through the ORM, the overlap still fails: the database guarantees it."""
+    west = square.zones.get(slug="west")
+    Booking.objects.create(
+        notice=notice("A"),
+        zone=west,
+        starts_at=at(19, 10),
+        ends_at=at(19, 14),
+        held_until=at(19, 14),
+        participants=1,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(
+            notice=notice("B"),
+            zone=west,
+            starts_at=at(19, 12),
+            ends_at=at(19, 16),
+            held_until=at(19, 16),
+            participants=1,
+        )
+    # and stretching an existing booking over another is refused too
+    late = Booking.objects.create(
+        notice=notice("C"),
+        zone=west,
+        starts_at=at(19, 15),
+        ends_at=at(19, 16),
+        held_until=at(19, 16),
+        participants=1,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.filter(pk=late.pk).update(starts_at=at(19, 13))
+
+
+def test_released_time_can_be_booked_again(notice, square, aigerim):
+    west = square.zones.get(slug="west")
+    [first] = services.book(notice("A"), [west], at(19, 9), at(19, 20), 300, actor=aigerim)
+    with pytest.raises(services.SlotTaken):
+        services.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
+    services.release(first, at(19, 14), "checked_out", actor=aigerim)
+    first.refresh_from_db()
+    assert (first.ends_at, first.held_until) == (at(19, 20), at(19, 14))  # the record keeps what was booked
+    services.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
+
+
+def race(square, organizer, contenders: int) -> list[str]:
+    """`contenders` threads, each with its own connection, book the same slot at once."""
+    candidates = [
+        notices.file_notice(
+            organizer,
+            at=NOW,
+            assembly_type="rally",
+            purpose=f"#{i}",
+            venue=square,
+            starts_at=at(19, 14),
+            ends_at=at(19, 17),
+            expected_participants=100,
+        )
+        for i in range(contenders)
+    ]
+    west = square.zones.get(slug="west")
+    barrier = threading.Barrier(contenders)
+    outcomes: list[str] = []
+
+    def contend(candidate):
+        try:
+            barrier.wait()
+            services.book(candidate, [west], at(19, 14), at(19, 17), 100, actor=organizer)
+            outcomes.append("won")
+        except services.SlotTaken:
+            outcomes.append("taken")
+        except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=contend, args=(c,)) for c in candidates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(outcomes)
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_four_concurrent_bookings_of_one_slot_exactly_one_wins(square, aigerim):
+    assert race(square, aigerim, 24) == ["taken"] * 23 + ["won"]
+    assert Booking.objects.filter(zone__slug="west").count() == 1
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_lock_or_python_check_the_exclusion_constraint_still_stops_the_race(
+    square, aigerim, monkeypatch
+):
+    """Take away the advisory lock and the Python check: only PostgreSQL stands in the way."""
+    monkeypatch.setattr(services, "lock_zones", lambda ids: None)
+    monkeypatch.setattr(services, "holding", lambda *a: Booking.objects.none())
+    assert race(square, aigerim, 20) == ["taken"] * 19 + ["won"]
+    assert Booking.objects.filter(zone__slug="west").count() == 1

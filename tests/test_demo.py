@@ -1,0 +1,73 @@
+"""The sample city, the home page and the admin: what `make demo` shows."""
+
+import pytest
+from django.core.management import call_command
+
+from agora.audit.services import verify_chain
+from agora.notices.models import Notice
+from agora.notices.workflow import Status
+from agora.scheduling.models import Booking
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load-demo")
+
+
+def test_the_demo_has_a_notice_in_every_state_and_a_valid_chain(demo):
+    assert set(Notice.objects.values_list("status", flat=True)) == set(Status.values)
+    assert verify_chain().ok
+    assert Booking.objects.exists()
+
+
+def test_loading_the_demo_twice_changes_nothing(demo, capsys):
+    before = Notice.objects.count()
+    call_command("load-demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert Notice.objects.count() == before
+
+
+def test_the_home_page_lists_the_venues_in_the_chosen_language(demo, client):
+    page = client.get("/").content.decode()
+    assert "Republic Square" in page and "Gandhi Park" in page and "West half" in page
+    client.post("/i18n/setlang/", {"language": "ru"})
+    page = client.get("/").content.decode()
+    assert "Площадь Республики" in page
+
+
+def test_the_home_page_shows_no_personal_data(demo, client):
+    page = client.get("/").content.decode()
+    for secret in ("Seitkali", "+7 701", "900101400123", "aigerim@example.org"):
+        assert secret not in page
+
+
+def test_an_administrator_manages_everything_in_the_admin(demo, client):
+    assert client.get("/admin/").status_code == 302  # login first
+    client.login(username="admin", password="agora-demo-2026")
+    for page in [
+        "",
+        "rules/jurisdiction/",
+        "rules/rulebook/",
+        "venues/venue/",
+        "venues/closure/",
+        "accounts/organizer/",
+        "accounts/officer/",
+        "notices/notice/",
+        "notices/decision/",
+        "scheduling/booking/",
+        "audit/auditevent/",
+    ]:
+        assert client.get(f"/admin/{page}").status_code == 200, page
+    notice = Notice.objects.exclude(reference=None).first()
+    assert client.get(f"/admin/notices/notice/{notice.pk}/change/").status_code == 200
+
+
+def test_the_audit_log_is_read_only_even_for_the_administrator(demo, client):
+    client.login(username="admin", password="agora-demo-2026")
+    assert client.post("/admin/audit/auditevent/1/delete/", {"post": "yes"}).status_code == 403
+    assert verify_chain().ok
+
+
+def test_a_non_staff_user_cannot_enter_the_admin(demo, client):
+    client.login(username="aigerim", password="agora-demo-2026")
+    assert client.get("/admin/notices/notice/").status_code == 302
