@@ -1,0 +1,436 @@
+"""The scheduler's core: one day of one jurisdiction, in minutes since local midnight. Pure.
+
+See docs/scheduler.md for the model. In short: every notice has a set of candidate
+placements (a venue, the zone or zones it would hold, a start); a placement is acceptable
+when it is within what the organizer said it accepts (its venue or the other venues it
+listed, its requested time or the window it may shift within) and within the rulebook
+(hours, the per-organizer daily cap, capacity). The allocator picks at most one placement
+per notice so that no zone holds two assemblies at once (plus the changeover gap),
+maximising first the number of notices accommodated, then closeness to what was asked,
+then filing order. Fixed bookings (already accepted) are never moved.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# A placement at another venue costs as much as shifting the time by this many minutes.
+OTHER_VENUE_COST = 120
+# Holding a different zone than the one named costs this many minutes' worth.
+OTHER_ZONE_COST = 15
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    id: int
+    venue: int
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Time a zone is not available: a fixed booking (`gap=True`: changeover applies) or a closure."""
+
+    zone: int
+    start: int
+    end: int
+    gap: bool = True
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    organizer: int
+    rank: int  # filing order: 0 is filed first
+    participants: int
+    venue: int
+    start: int
+    end: int
+    zone: int | None = None
+    window: tuple[int, int] | None = None  # the interval the assembly may shift within
+    other_venues: tuple[int, ...] = ()
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Placement:
+    request: int
+    venue: int
+    zones: tuple[int, ...]
+    start: int
+    end: int
+
+
+@dataclass
+class DayProblem:
+    zones: Sequence[ZoneSpec]
+    requests: Sequence[Request]
+    opens: int = 9 * 60
+    closes: int = 20 * 60
+    busy: Sequence[Busy] = ()
+    changeover: int = 0
+    cap_minutes: int | None = None  # per organizer per venue per day
+    share: bool = True  # may assemblies use different zones of one venue at once
+    step: int = 15  # start times are on this grid (plus each requested start)
+    # minutes an organizer already holds at a venue that day, outside this problem
+    held_minutes: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def zones_of(self, venue: int) -> list[ZoneSpec]:
+        return [z for z in self.zones if z.venue == venue]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A candidate: hold `zones` of `venue` for `minutes` starting at any of `starts`."""
+
+    request: int
+    venue: int
+    zones: tuple[int, ...]
+    minutes: int
+    starts: tuple[int, ...]
+    fixed_cost: int  # venue/zone change, in minute-equivalents
+
+
+@dataclass
+class Allocation:
+    placements: dict[int, Placement]
+    accommodated: int
+    bound: int
+    fcfs: int
+    greedy: int
+    seconds: float
+    status: str
+    method: str
+
+    def as_dict(self) -> dict:
+        return {
+            "accommodated": self.accommodated,
+            "bound": self.bound,
+            "fcfs": self.fcfs,
+            "greedy": self.greedy,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "method": self.method,
+        }
+
+
+# --- candidates --------------------------------------------------------------------------
+
+
+def placed_minutes(request: Request, cap: int | None) -> int:
+    """How long the notice can hold a venue: its length, trimmed to the daily cap."""
+    return min(request.minutes, cap) if cap is not None else request.minutes
+
+
+def zone_choices(problem: DayProblem, request: Request, venue: int) -> list[tuple[int, ...]]:
+    zones = sorted(problem.zones_of(venue), key=lambda z: (z.capacity, z.id))
+    if not zones:
+        return []
+    if request.zone is not None and venue == request.venue:
+        named = [z for z in zones if z.id == request.zone and z.capacity >= request.participants]
+        return [(request.zone,)] if named else []
+    whole = tuple(z.id for z in zones)
+    fits_whole = sum(z.capacity for z in zones) >= request.participants
+    if not problem.share or len(zones) == 1:
+        return [whole] if fits_whole else []
+    single = [(z.id,) for z in zones if z.capacity >= request.participants]
+    return single or ([whole] if fits_whole else [])
+
+
+def start_times(problem: DayProblem, request: Request, minutes: int) -> tuple[int, ...]:
+    lo, hi = request.window or (request.start, request.end)
+    lo, hi = max(lo, problem.opens), min(hi, problem.closes) - minutes
+    if hi < lo:
+        return ()
+    first = -(-lo // problem.step) * problem.step
+    starts = set(range(first, hi + 1, problem.step))
+    if lo <= request.start <= hi:
+        starts.add(request.start)
+    starts.add(lo)
+    return tuple(sorted(starts, key=lambda s: (abs(s - request.start), s)))
+
+
+def options_for(problem: DayProblem, request: Request) -> list[Option]:
+    minutes = placed_minutes(request, problem.cap_minutes)
+    if minutes <= 0:
+        return []
+    starts = start_times(problem, request, minutes)
+    if not starts:
+        return []
+    found = []
+    for venue in dict.fromkeys((request.venue, *request.other_venues)):
+        for zones in zone_choices(problem, request, venue):
+            cost = 0 if venue == request.venue else OTHER_VENUE_COST
+            if request.zone is not None and zones != (request.zone,):
+                cost += OTHER_ZONE_COST
+            found.append(Option(request.id, venue, zones, minutes, starts, cost))
+    return found
+
+
+def cost(option: Option, start: int, request: Request) -> int:
+    return option.fixed_cost + abs(start - request.start)
+
+
+# --- a zone timeline, for the greedy baselines and for checking -------------------------
+
+
+class Timeline:
+    """Occupied spans per zone, with the changeover gap after each booking."""
+
+    def __init__(self, problem: DayProblem):
+        self.problem = problem
+        self.spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.minutes_held: dict[tuple[int, int], int] = defaultdict(int, problem.held_minutes)
+        for busy in problem.busy:
+            self.spans[busy.zone].append((busy.start, busy.end + (problem.changeover if busy.gap else 0)))
+
+    def fits(self, request: Request, venue: int, zones: Iterable[int], start: int, minutes: int) -> bool:
+        cap = self.problem.cap_minutes
+        if cap is not None and self.minutes_held[(request.organizer, venue)] + minutes > cap:
+            return False
+        end = start + minutes + self.problem.changeover
+        return all(s >= end or start >= e for z in zones for s, e in self.spans[z])
+
+    def take(self, request: Request, venue: int, zones: Iterable[int], start: int, minutes: int) -> None:
+        for z in zones:
+            self.spans[z].append((start, start + minutes + self.problem.changeover))
+        self.minutes_held[(request.organizer, venue)] += minutes
+
+
+def by_filing(problem: DayProblem) -> list[Request]:
+    return sorted(problem.requests, key=lambda r: (r.rank, r.id))
+
+
+def first_come_first_served(problem: DayProblem) -> dict[int, Placement]:
+    """The status quo: in filing order, each notice gets exactly what it asked for, or nothing."""
+    timeline, placed = Timeline(problem), {}
+    for request in by_filing(problem):
+        minutes = placed_minutes(request, problem.cap_minutes)
+        if request.start < problem.opens or request.start + minutes > problem.closes:
+            continue
+        for zones in zone_choices(problem, request, request.venue)[:1]:
+            if timeline.fits(request, request.venue, zones, request.start, minutes):
+                timeline.take(request, request.venue, zones, request.start, minutes)
+                placed[request.id] = Placement(
+                    request.id, request.venue, zones, request.start, request.start + minutes
+                )
+    return placed
+
+
+def greedy(problem: DayProblem) -> dict[int, Placement]:
+    """In filing order, each notice gets the closest acceptable placement still free."""
+    timeline, placed = Timeline(problem), {}
+    for request in by_filing(problem):
+        choices = sorted(
+            ((cost(o, s, request), s, o) for o in options_for(problem, request) for s in o.starts),
+            key=lambda c: (c[0], c[1], c[2].zones),
+        )
+        for _, start, option in choices:
+            if timeline.fits(request, option.venue, option.zones, start, option.minutes):
+                timeline.take(request, option.venue, option.zones, start, option.minutes)
+                placed[request.id] = Placement(
+                    request.id, option.venue, option.zones, start, start + option.minutes
+                )
+                break
+    return placed
+
+
+def violations(problem: DayProblem, placements: dict[int, Placement]) -> list[str]:
+    """Everything wrong with a set of placements (empty when it is valid). For tests and asserts."""
+    found, requests = [], {r.id: r for r in problem.requests}
+    timeline = Timeline(problem)
+    timeline.minutes_held = defaultdict(int)  # the cap is checked below, with held_minutes
+    per_organizer: dict[tuple[int, int], int] = defaultdict(int, problem.held_minutes)
+    for placement in sorted(placements.values(), key=lambda p: p.start):
+        request = requests[placement.request]
+        minutes = placement.end - placement.start
+        options = [
+            o
+            for o in options_for(problem, request)
+            if (o.venue, o.zones) == (placement.venue, placement.zones)
+        ]
+        if not options or placement.start not in options[0].starts or minutes != options[0].minutes:
+            found.append(f"notice {request.id}: placement {placement} is not acceptable")
+        if placement.start < problem.opens or placement.end > problem.closes:
+            found.append(f"notice {request.id}: outside hours")
+        for z in placement.zones:
+            for s, e in timeline.spans[z]:
+                if s < placement.end + problem.changeover and placement.start < e:
+                    found.append(f"notice {request.id}: zone {z} overlaps [{s}, {e})")
+        timeline.take(request, placement.venue, placement.zones, placement.start, minutes)
+        per_organizer[(request.organizer, placement.venue)] += minutes
+        capacity = sum(z.capacity for z in problem.zones if z.id in placement.zones)
+        if capacity < request.participants:
+            found.append(f"notice {request.id}: {request.participants} exceed capacity {capacity}")
+    if problem.cap_minutes is not None:
+        for key, minutes in per_organizer.items():
+            if minutes > problem.cap_minutes:
+                found.append(f"organizer {key[0]} holds venue {key[1]} for {minutes} min > cap")
+    return found
+
+
+# --- the optimiser -----------------------------------------------------------------------
+
+
+def allocate(problem: DayProblem, *, time_limit: float = 10.0, workers: int = 2) -> Allocation:
+    """Maximise notices accommodated (CP-SAT), then closeness, then filing order.
+
+    A time-indexed model: one yes/no per (candidate, start time), and per zone and grid
+    instant at most one placement covering it. Its linear relaxation is tight, so the
+    solver's proven bound is close to the optimum and the gap it reports is meaningful.
+
+    Never returns fewer than first-come-first-served or the greedy baseline on the same
+    input: their solution is the solver's starting hint, and the fallback if the time
+    limit stops it short.
+    """
+    from ortools.sat.python import cp_model
+
+    began = time.perf_counter()
+    fcfs, warm = first_come_first_served(problem), greedy(problem)
+    baseline = warm if len(warm) >= len(fcfs) else fcfs
+    requests = {r.id: r for r in problem.requests}
+    options = [o for r in problem.requests for o in options_for(problem, r)]
+    if not options:
+        return Allocation({}, 0, 0, 0, 0, time.perf_counter() - began, "OPTIMAL", "none")
+
+    model = cp_model.CpModel()
+    step = problem.step
+    busy_points = defaultdict(set)
+    for busy in problem.busy:
+        end = busy.end + (problem.changeover if busy.gap else 0)
+        busy_points[busy.zone].update(range(busy.start // step * step, end, step))
+    choice: dict[tuple[int, int], cp_model.IntVar] = {}  # (option index, start) → chosen
+    covering = defaultdict(list)  # (zone, instant) → choices covering it
+    per_request, per_cap = defaultdict(list), defaultdict(list)
+    for index, option in enumerate(options):
+        span = option.minutes + problem.changeover
+        for start in option.starts:
+            instants = range(start // step * step, start + span, step)
+            if any(t in busy_points[z] for z in option.zones for t in instants):
+                continue
+            x = model.new_bool_var(f"x{index}_{start}")
+            choice[(index, start)] = x
+            for zone in option.zones:
+                for t in instants:
+                    covering[(zone, t)].append(x)
+            per_request[option.request].append(x)
+            per_cap[(requests[option.request].organizer, option.venue)].append((x, option.minutes))
+    for group in per_request.values():
+        model.add_at_most_one(group)
+    for group in covering.values():
+        if len(group) > 1:
+            model.add_at_most_one(group)
+    if problem.cap_minutes is not None:
+        for key, terms in per_cap.items():
+            room = problem.cap_minutes - problem.held_minutes.get(key, 0)
+            if sum(m for _, m in terms) > room:
+                model.add(sum(x * m for x, m in terms) <= room)
+
+    index_of = {(o.request, o.venue, o.zones): i for i, o in enumerate(options)}
+    hinted = {(index_of.get((p.request, p.venue, p.zones)), p.start) for p in baseline.values()}
+    for key, x in choice.items():
+        model.add_hint(x, key in hinted)
+
+    # Phase 1: as many notices as possible.
+    model.maximize(sum(choice.values()))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit * 0.8)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _from_baseline(problem, baseline, fcfs, warm, len(problem.requests), began, "UNKNOWN")
+    best, bound = round(solver.objective_value), int(solver.best_objective_bound + 1e-6)
+    phase1 = solver.status_name(status)
+    chosen = _placements(options, choice, solver)
+
+    # Phase 2: keep that many, then closest to the request, then earliest filed.
+    model.clear_hints()
+    for x in choice.values():
+        model.add_hint(x, bool(solver.value(x)))
+    model.add(sum(choice.values()) >= best)
+    scale = len(problem.requests) + 1
+    model.minimize(
+        sum(
+            x
+            * (
+                scale * cost(options[i], start, requests[options[i].request])
+                + requests[options[i].request].rank
+            )
+            for (i, start), x in choice.items()
+        )
+    )
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = _placements(options, choice, solver)
+    if len(chosen) < len(baseline):
+        return _from_baseline(problem, baseline, fcfs, warm, bound, began, phase1)
+    return Allocation(
+        chosen, len(chosen), bound, len(fcfs), len(warm), time.perf_counter() - began, phase1, "cp-sat"
+    )
+
+
+def _placements(options, choice, solver) -> dict[int, Placement]:
+    chosen = {}
+    for (i, start), x in choice.items():
+        if solver.value(x):
+            o = options[i]
+            chosen[o.request] = Placement(o.request, o.venue, o.zones, start, start + o.minutes)
+    return chosen
+
+
+def _from_baseline(problem, baseline, fcfs, warm, bound, began, status) -> Allocation:
+    return Allocation(
+        dict(baseline),
+        len(baseline),
+        max(bound, len(baseline)),
+        len(fcfs),
+        len(warm),
+        time.perf_counter() - began,
+        status,
+        "greedy" if baseline is warm else "fcfs",
+    )
+
+
+def allocate_for_rulebook(problem: DayProblem, *, exclusive: bool, time_limit: float = 10.0) -> Allocation:
+    """`exclusive` (status quo): first come, first served decides. Otherwise the optimiser."""
+    if exclusive:
+        began = time.perf_counter()
+        placed = first_come_first_served(problem)
+        return Allocation(
+            placed,
+            len(placed),
+            len(placed),
+            len(placed),
+            len(placed),
+            time.perf_counter() - began,
+            "FCFS",
+            "fcfs",
+        )
+    return allocate(problem, time_limit=time_limit)
+
+
+# --- free time ---------------------------------------------------------------------------
+
+
+def free_intervals(
+    opens: int, closes: int, busy: Iterable[tuple[int, int]], changeover: int = 0, minimum: int = 1
+) -> list[tuple[int, int]]:
+    """The free spans of one zone in [opens, closes): busy spans widened by the changeover
+    gap on both sides (a new assembly needs the gap after the one before and before the
+    one after), merged; spans shorter than `minimum` are dropped."""
+    widened = ((max(opens, s - changeover), min(closes, e + changeover)) for s, e in busy if e > s)
+    blocked = sorted((s, e) for s, e in widened if e > s)
+    free, cursor = [], opens
+    for s, e in blocked:
+        if s > cursor:
+            free.append((cursor, s))
+        cursor = max(cursor, e)
+    if cursor < closes:
+        free.append((cursor, closes))
+    return [(s, e) for s, e in free if e - s >= minimum]
