@@ -15,6 +15,7 @@ from agora.accounts.access import officer_of, organizer_of
 from agora.audit.services import record
 from agora.locking import lock_notice
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
+from agora.scheduling import offers
 from agora.scheduling import services as scheduling
 from agora.scheduling.models import Booking
 from agora.venues.models import Venue, Zone
@@ -229,38 +230,55 @@ def start_review(notice: Notice, user) -> Notice:
         return _move(notice, Status.UNDER_REVIEW, user, OFFICER)
 
 
-def _book_as_requested(notice: Notice, actor, start=None, end=None, venue=None, zone=None):
-    rules = notice.rulebook.rules
-    start, end = start or notice.starts_at, end or notice.ends_at
-    venue = venue or notice.venue
-    zone = zone if venue != notice.venue or zone else notice.zone
-    zones = scheduling.zones_to_hold(
-        venue,
-        notice.expected_participants,
-        start,
-        end,
-        share=rules.fairness.share_venue_between_assemblies,
-        zone=zone,
-    )
+def _book(notice: Notice, actor, placement: dict | None = None):
+    """Book `placement` ({venue, zones, starts_at, ends_at}), or the request as filed.
+
+    Without named zones the rulebook decides which zones the notice holds."""
+    placement = placement or {
+        "venue": notice.venue_id,
+        "zones": [notice.zone_id] if notice.zone_id else [],
+        "starts_at": notice.starts_at,
+        "ends_at": notice.ends_at,
+    }
+    start, end = _moment(placement["starts_at"]), _moment(placement["ends_at"])
+    venue = Venue.objects.get(pk=placement["venue"])
+    zones = list(Zone.objects.filter(pk__in=placement.get("zones") or [], venue=venue))
+    if not zones:
+        zones = scheduling.zones_to_hold(
+            venue,
+            notice.expected_participants,
+            start,
+            end,
+            share=notice.rulebook.rules.fairness.share_venue_between_assemblies,
+        )
     return scheduling.book(notice, zones, start, end, notice.expected_participants, actor=actor)
 
 
-def _clean_alternative(notice: Notice, alternative: dict | None) -> dict | None:
-    if not alternative:
+def _moment(value) -> dt.datetime:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _clean_place(notice: Notice, place: dict | None, field: str) -> dict | None:
+    """Validate an offered alternative or a placement: {venue, zones?, starts_at, ends_at}."""
+    if not place:
         return None
     try:
-        venue = Venue.objects.get(pk=alternative["venue"], jurisdiction=notice.jurisdiction)
-        start, end = alternative["starts_at"], alternative["ends_at"]
-    except (KeyError, Venue.DoesNotExist):
-        raise ValidationError(
-            {"alternative": "Give the alternative venue (of this jurisdiction), start and end."}
-        ) from None
+        venue = Venue.objects.get(pk=place["venue"], jurisdiction=notice.jurisdiction)
+        start, end = _moment(place["starts_at"]), _moment(place["ends_at"])
+    except (KeyError, ValueError, TypeError, Venue.DoesNotExist):
+        raise ValidationError({field: "Give the venue (of this jurisdiction), start and end."}) from None
     if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)) or end <= start:
-        raise ValidationError({"alternative": "The alternative must end after it starts."})
-    zone = alternative.get("zone")
-    if zone is not None and not Zone.objects.filter(pk=zone, venue=venue).exists():
-        raise ValidationError({"alternative": "The alternative zone must belong to its venue."})
-    return {"venue": venue.pk, "zone": zone, "starts_at": start.isoformat(), "ends_at": end.isoformat()}
+        raise ValidationError({field: "It must end after it starts."})
+    zones = list(place.get("zones") or ([place["zone"]] if place.get("zone") else []))
+    if Zone.objects.filter(pk__in=zones, venue=venue).count() != len(set(zones)):
+        raise ValidationError({field: "Each zone must belong to the venue."})
+    return {"venue": venue.pk, "zones": zones, "starts_at": start.isoformat(), "ends_at": end.isoformat()}
+
+
+def _decision(notice: Notice, **fields) -> Decision:
+    """A new decision on a (locked) notice, numbered after the ones before it."""
+    reference = f"{notice.reference}-D{notice.decisions.count() + 1}"
+    return Decision.objects.create(notice=notice, reference=reference, rulebook=notice.rulebook, **fields)
 
 
 def decide(
@@ -272,9 +290,11 @@ def decide(
     reasoning: str = "",
     conditions: str = "",
     alternative: dict | None = None,
+    placement: dict | None = None,
     at: dt.datetime | None = None,
 ) -> Decision:
-    """An officer's decision. Accepting books the venue; a refusal needs a listed ground."""
+    """An officer's decision. Accepting books the venue (the request, or `placement`
+    within it, e.g. trimmed to the daily cap); a refusal needs a listed ground."""
     officer_of(user, notice.jurisdiction)
     at = at or timezone.now()
     rulebook = notice.rulebook.rules
@@ -300,7 +320,19 @@ def decide(
         errors["alternative"] = "This rulebook requires an alternative with every refusal."
     if errors:
         raise ValidationError(errors)
-    offered = _clean_alternative(notice, alternative)
+    offered = _clean_place(notice, alternative, "alternative")
+    placed = _clean_place(notice, placement, "placement")
+    if placed and (
+        placed["venue"] != notice.venue_id
+        or _moment(placed["starts_at"]) < notice.starts_at
+        or _moment(placed["ends_at"]) > notice.ends_at
+    ):
+        raise ValidationError(
+            {
+                "placement": "An acceptance holds the requested place within the requested "
+                "time; offer anything else as an alternative."
+            }
+        )
     with transaction.atomic():
         locked = _move(
             notice,
@@ -311,20 +343,18 @@ def decide(
             at=at,
             data={"grounds": grounds, "alternative": offered},
         )
-        decision = Decision.objects.create(
-            notice=locked,
-            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+        decision = _decision(
+            locked,
             outcome=outcome,
             grounds=grounds,
             reasoning=reasoning,
             conditions=conditions,
             alternative=offered,
             officer=user,
-            rulebook=locked.rulebook,
             decided_at=at,
         )
         if outcome in (Status.ACCEPTED, Status.ACCEPTED_WITH_CONDITIONS):
-            _book_as_requested(locked, user)
+            _book(locked, user, placed)
     return decision
 
 
@@ -337,18 +367,16 @@ def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
             raise ValidationError("The decision deadline has not passed yet.")
         outcome = locked.rulebook.rules.type_rules(locked.assembly_type).silence.value
         locked = _move(locked, outcome, None, SYSTEM, reason="no decision by the deadline", at=at)
-        decision = Decision.objects.create(
-            notice=locked,
-            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+        decision = _decision(
+            locked,
             outcome=outcome,
             reasoning="No decision was made by the legal deadline.",
-            rulebook=locked.rulebook,
             decided_at=at,
         )
         if outcome == Status.DEEMED_ACCEPTED:
             try:
                 with transaction.atomic():
-                    _book_as_requested(locked, None)
+                    _book(locked, None)
             except scheduling.SlotTaken as taken:
                 # The law says it may go ahead; the clash is the authority's to resolve.
                 record("notice.deemed_accepted_conflict", None, locked, {"message": taken.messages[0]})
@@ -363,25 +391,18 @@ def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None =
         raise ValidationError("The assembly has already started; it can no longer be withdrawn.")
     with transaction.atomic():
         locked = _move(notice, Status.WITHDRAWN, user, ORGANIZER, reason=reason, at=at)
-        scheduling.release_all(locked, at, "withdrawn", actor=user)
+        offers.release_notice(locked, at, "withdrawn", actor=user)
     return locked
 
 
 def accept_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
     _own(notice, user)
+    if notice.status != Status.ALTERNATIVE_OFFERED:
+        raise TransitionNotAllowed(notice.status, Status.ACCEPTED)
     with transaction.atomic():
         locked = _move(notice, Status.ACCEPTED, user, ORGANIZER, reason="alternative accepted", at=at)
         offered = locked.decisions.filter(outcome=Status.ALTERNATIVE_OFFERED).last().alternative
-        venue = Venue.objects.get(pk=offered["venue"])
-        zone = Zone.objects.get(pk=offered["zone"]) if offered.get("zone") else None
-        _book_as_requested(
-            locked,
-            user,
-            dt.datetime.fromisoformat(offered["starts_at"]),
-            dt.datetime.fromisoformat(offered["ends_at"]),
-            venue,
-            zone,
-        )
+        _book(locked, user, offered)
     return locked
 
 
@@ -410,17 +431,15 @@ def resolve_appeal(
     outcome = Status.OVERTURNED if grant else Status.UPHELD
     with transaction.atomic():
         locked = _move(notice, outcome, user, OFFICER, reason=reasoning, at=at)
-        decision = Decision.objects.create(
-            notice=locked,
-            reference=f"{locked.reference}-D{locked.decisions.count() + 1}",
+        decision = _decision(
+            locked,
             outcome=outcome,
             reasoning=reasoning,
             officer=user,
-            rulebook=locked.rulebook,
             decided_at=at,
         )
         if grant:
-            _book_as_requested(locked, user)
+            _book(locked, user)
     return decision
 
 
@@ -436,8 +455,34 @@ def check_in(notice: Notice, user, *, at: dt.datetime | None = None) -> None:
     scheduling.check_in(notice, actor=user, at=at)
 
 
-def check_out(notice: Notice, user, *, at: dt.datetime | None = None) -> None:
-    """Record that the assembly left; the rulebook decides whether the rest is released."""
+def check_out(notice: Notice, user, *, at: dt.datetime | None = None) -> list:
+    """Record that the assembly left. Where the rulebook says so, the rest of the booking is
+    released at once and offered to waiting notices (returns the offers made)."""
     officer_of(user, notice.jurisdiction)
-    release = notice.rulebook.rules.fairness.release_on_checkout
-    scheduling.check_out(notice, actor=user, release_rest=release, at=at)
+    at = at or timezone.now()
+    with transaction.atomic():
+        scheduling.check_out(notice, actor=user, at=at)
+        if notice.rulebook.rules.fairness.release_on_checkout:
+            return offers.release_notice(notice, at, "checked_out", actor=user)
+    return []
+
+
+def accept_released_time(notice: Notice, user, *, offer, at: dt.datetime) -> Decision:
+    """The organizer accepted an offer of released time (scheduling.offers.accept_offer):
+    the waiting notice goes ahead at the offered time. Called inside that transaction."""
+    locked = _move(
+        notice,
+        Status.ACCEPTED,
+        user,
+        ORGANIZER,
+        reason=f"released time accepted (offer {offer.pk})",
+        at=at,
+        data={"offer": offer.pk},
+    )
+    return _decision(
+        locked,
+        outcome=Status.ACCEPTED,
+        reasoning=f"Released time offered and accepted: {offer.starts_at.isoformat()} to "
+        f"{offer.ends_at.isoformat()}.",
+        decided_at=at,
+    )

@@ -49,6 +49,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(p, S.DEEMED_REFUSED): SYSTEM for p in PENDING},
     # the organizer takes the offered alternative (→ accepted on the new terms) or not
     (S.ALTERNATIVE_OFFERED, S.ACCEPTED): ORGANIZER,
+    # a waiting notice takes released time offered to it (scheduling.offers checks the offer)
+    (S.REFUSED, S.ACCEPTED): ORGANIZER,
+    (S.DEEMED_REFUSED, S.ACCEPTED): ORGANIZER,
     (S.ALTERNATIVE_OFFERED, S.WITHDRAWN): ORGANIZER,
     **{(g, S.WITHDRAWN): ORGANIZER for g in GOING_AHEAD},
     **{(g, S.HELD): OFFICER for g in GOING_AHEAD},

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 # A placement at another venue costs as much as shifting the time by this many minutes.
@@ -203,6 +203,23 @@ class Timeline:
         self.minutes_held[(request.organizer, venue)] += minutes
 
 
+def ranked_choices(problem: DayProblem, request: Request) -> list[tuple[int, int, Option]]:
+    """Every (cost, start, option) of a request, closest to what it asked first."""
+    ranked = sorted(
+        ((cost(o, s, request), s, o.zones, o) for o in options_for(problem, request) for s in o.starts),
+        key=lambda c: c[:3],
+    )
+    return [(c, s, o) for c, s, _, o in ranked]
+
+
+def free_placements(problem: DayProblem, request: Request) -> Iterator[tuple[int, Placement]]:
+    """Acceptable placements for one request that are free now, closest first, with their cost."""
+    timeline = Timeline(problem)
+    for c, start, option in ranked_choices(problem, request):
+        if timeline.fits(request, option.venue, option.zones, start, option.minutes):
+            yield c, Placement(request.id, option.venue, option.zones, start, start + option.minutes)
+
+
 def by_filing(problem: DayProblem) -> list[Request]:
     return sorted(problem.requests, key=lambda r: (r.rank, r.id))
 
@@ -227,11 +244,7 @@ def greedy(problem: DayProblem) -> dict[int, Placement]:
     """In filing order, each notice gets the closest acceptable placement still free."""
     timeline, placed = Timeline(problem), {}
     for request in by_filing(problem):
-        choices = sorted(
-            ((cost(o, s, request), s, o) for o in options_for(problem, request) for s in o.starts),
-            key=lambda c: (c[0], c[1], c[2].zones),
-        )
-        for _, start, option in choices:
+        for _, start, option in ranked_choices(problem, request):
             if timeline.fits(request, option.venue, option.zones, start, option.minutes):
                 timeline.take(request, option.venue, option.zones, start, option.minutes)
                 placed[request.id] = Placement(
@@ -419,12 +432,19 @@ def allocate_for_rulebook(problem: DayProblem, *, exclusive: bool, time_limit: f
 
 
 def free_intervals(
-    opens: int, closes: int, busy: Iterable[tuple[int, int]], changeover: int = 0, minimum: int = 1
+    opens: int,
+    closes: int,
+    busy: Iterable[tuple[int, int]],
+    changeover: int = 0,
+    minimum: int = 1,
+    hard: Iterable[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """The free spans of one zone in [opens, closes): busy spans widened by the changeover
-    gap on both sides (a new assembly needs the gap after the one before and before the
-    one after), merged; spans shorter than `minimum` are dropped."""
-    widened = ((max(opens, s - changeover), min(closes, e + changeover)) for s, e in busy if e > s)
+    """The free spans of one zone in [opens, closes): `busy` (bookings) widened by the
+    changeover gap on both sides (a new assembly needs the gap after the one before and
+    before the one after), `hard` (closures) as they are; spans shorter than `minimum`
+    are dropped."""
+    spans = [(s - changeover, e + changeover) for s, e in busy if e > s] + [(s, e) for s, e in hard if e > s]
+    widened = ((max(opens, s), min(closes, e)) for s, e in spans)
     blocked = sorted((s, e) for s, e in widened if e > s)
     free, cursor = [], opens
     for s, e in blocked:

@@ -27,6 +27,14 @@ class Booking(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.CharField(max_length=40, blank=True)
+    offer = models.ForeignKey(
+        "Offer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        help_text="Set while this booking holds released time offered to the notice.",
+    )
 
     class Meta:
         constraints = [
@@ -35,7 +43,6 @@ class Booking(models.Model):
                 condition=Q(held_until__gte=F("starts_at"), held_until__lte=F("ends_at")),
                 name="booking_held_within_booked",
             ),
-            models.UniqueConstraint(fields=["notice", "zone"], name="booking_one_per_notice_zone"),
         ]
         indexes = [models.Index(fields=["zone", "starts_at", "held_until"])]
         ordering = ["starts_at", "zone"]
@@ -46,3 +53,41 @@ class Booking(models.Model):
     @property
     def is_released(self) -> bool:
         return self.held_until < self.ends_at
+
+
+class Offer(models.Model):
+    """Released time offered to a waiting notice, held for it until `expires_at`.
+
+    The held time is a Booking (with `offer` set), so the no-overlap guarantee covers
+    offers too. Accepting makes the hold the notice's booking; declining or expiry
+    releases it and the time passes to the next waiting notice in filing order.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="offers")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="offer_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_at__lte=F("starts_at")), name="offer_expires_by_start"
+            ),
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(state="pending"), name="one_pending_offer_per_notice"
+            ),
+        ]
+        ordering = ["offered_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"offer #{self.pk} to {self.notice} ({self.state})"

@@ -83,14 +83,18 @@ def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int,
         return made
 
 
-def release(booking: Booking, at: dt.datetime, reason: str, *, actor) -> Booking:
-    """Give back [at, end) of a booking (all of it if `at` is before the start)."""
+def release(
+    booking: Booking, at: dt.datetime, reason: str, *, actor, now: dt.datetime | None = None
+) -> Booking:
+    """Give back [at, end) of a booking (all of it if `at` is before the start).
+
+    `now` is when the release happens, if not at `at` (a no-show releases from the start)."""
     with transaction.atomic():
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         new_end = min(max(at, booking.starts_at), booking.held_until)
         if new_end == booking.held_until:
             return booking
-        booking.held_until, booking.released_at, booking.release_reason = new_end, at, reason
+        booking.held_until, booking.released_at, booking.release_reason = new_end, now or at, reason
         booking.save(update_fields=["held_until", "released_at", "release_reason"])
         record(
             "booking.released",
@@ -105,11 +109,6 @@ def release(booking: Booking, at: dt.datetime, reason: str, *, actor) -> Booking
         return booking
 
 
-def release_all(notice, at: dt.datetime, reason: str, *, actor) -> None:
-    for booking in notice.bookings.all():
-        release(booking, at, reason, actor=actor)
-
-
 def check_in(notice, *, actor, at: dt.datetime | None = None) -> None:
     at = at or timezone.now()
     with transaction.atomic():
@@ -118,14 +117,14 @@ def check_in(notice, *, actor, at: dt.datetime | None = None) -> None:
             record("booking.checked_in", actor, notice, {"at": at.isoformat()})
 
 
-def check_out(notice, *, actor, release_rest: bool, at: dt.datetime | None = None) -> None:
-    """Record the end of use; if the rulebook says so, release the rest at once."""
+def check_out(notice, *, actor, at: dt.datetime | None = None) -> None:
+    """Record the end of use (releasing the rest is the rulebook's call: offers.release_notice)."""
     at = at or timezone.now()
     with transaction.atomic():
-        notice.bookings.filter(checked_out_at__isnull=True).update(checked_out_at=at)
-        record("booking.checked_out", actor, notice, {"at": at.isoformat(), "release_rest": release_rest})
-        if release_rest:
-            release_all(notice, at, "checked_out", actor=actor)
+        notice.bookings.filter(checked_out_at__isnull=True, checked_in_at__isnull=False).update(
+            checked_out_at=at
+        )
+        record("booking.checked_out", actor, notice, {"at": at.isoformat()})
 
 
 def zones_to_hold(

@@ -16,6 +16,7 @@ WHERE (held_until > starts_at);
 """
 PG_DROP = "ALTER TABLE scheduling_booking DROP CONSTRAINT booking_no_overlap_per_zone;"
 
+# Kept inline (not imported from agora.scheduling.dbguard) so this migration never changes.
 SQLITE_CHECK = """
 WHEN NEW.held_until > NEW.starts_at AND EXISTS (
   SELECT 1 FROM scheduling_booking AS b

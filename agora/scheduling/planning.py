@@ -1,0 +1,278 @@
+"""The scheduler against the database: availability, alternatives, day proposals.
+
+Translates notices, bookings and closures of one local day into the engine's minutes
+(`engine.DayProblem`) and the engine's answers back into venues, zones and datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from agora.notices.models import Notice
+from agora.notices.workflow import PENDING
+from agora.venues.models import Closure, Venue, Zone
+
+from . import engine
+from .services import holding
+
+DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Minutes since local midnight of one day of a jurisdiction, and back."""
+
+    day: dt.date
+    tz: ZoneInfo
+
+    @property
+    def midnight(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(), self.tz)
+
+    def minutes(self, moment: dt.datetime) -> int:
+        return max(0, min(DAY, round((moment - self.midnight).total_seconds() / 60)))
+
+    def moment(self, minutes: int) -> dt.datetime:
+        return self.midnight + dt.timedelta(minutes=minutes)
+
+    @classmethod
+    def of(cls, jurisdiction, moment_or_day) -> Clock:
+        tz = ZoneInfo(jurisdiction.timezone)
+        day = moment_or_day.astimezone(tz).date() if isinstance(moment_or_day, dt.datetime) else moment_or_day
+        return cls(day, tz)
+
+
+def _rules(jurisdiction):
+    return jurisdiction.rulebook.rules
+
+
+def day_problem(jurisdiction, clock: Clock, notices: Iterable[Notice] = ()) -> engine.DayProblem:
+    """The engine's view of one day: every zone of the jurisdiction, what holds them
+    (bookings of other notices, closures), and `notices` as requests."""
+    rules = _rules(jurisdiction)
+    notices = list(notices)
+    asking = {n.pk for n in notices}
+    zones = list(Zone.objects.filter(venue__jurisdiction=jurisdiction).select_related("venue"))
+    start, end = clock.midnight, clock.moment(DAY)
+    zone_ids = [z.pk for z in zones]
+    busy = [
+        engine.Busy(b.zone_id, clock.minutes(b.starts_at), clock.minutes(b.held_until))
+        for b in holding(zone_ids, start, end).exclude(notice__in=asking)
+    ]
+    for closure in Closure.objects.filter(
+        venue__jurisdiction=jurisdiction, starts_at__lt=end, ends_at__gt=start
+    ):
+        covered = (
+            [closure.zone_id] if closure.zone_id else [z.pk for z in zones if z.venue_id == closure.venue_id]
+        )
+        busy += [
+            engine.Busy(z, clock.minutes(closure.starts_at), clock.minutes(closure.ends_at), gap=False)
+            for z in covered
+        ]
+    held: dict[tuple[int, int], int] = {}
+    for b in (
+        holding(zone_ids, start, end)
+        .exclude(notice__in=asking)
+        .values("notice__organizer_id", "zone__venue_id", "notice_id", "starts_at", "held_until")
+        .distinct()
+    ):
+        key = (b["notice__organizer_id"], b["zone__venue_id"])
+        held[key] = held.get(key, 0) + clock.minutes(b["held_until"]) - clock.minutes(b["starts_at"])
+    cap = rules.fairness.max_hours_per_organizer_per_venue_day
+    ordered = sorted(notices, key=lambda n: (n.filed_at or n.created_at, n.pk))
+    return engine.DayProblem(
+        zones=[engine.ZoneSpec(z.pk, z.venue_id, z.capacity) for z in zones],
+        requests=[to_request(n, rank, clock) for rank, n in enumerate(ordered)],
+        opens=rules.hours.start.hour * 60 + rules.hours.start.minute,
+        closes=rules.hours.end.hour * 60 + rules.hours.end.minute,
+        busy=busy,
+        changeover=rules.fairness.changeover_minutes,
+        cap_minutes=round(cap * 60) if cap is not None else None,
+        share=rules.fairness.share_venue_between_assemblies,
+        held_minutes=held,
+    )
+
+
+def to_request(notice: Notice, rank: int, clock: Clock) -> engine.Request:
+    window = None
+    if notice.window_start and notice.window_end:
+        window = (clock.minutes(notice.window_start), clock.minutes(notice.window_end))
+    return engine.Request(
+        id=notice.pk,
+        organizer=notice.organizer_id,
+        rank=rank,
+        participants=notice.expected_participants,
+        venue=notice.venue_id,
+        start=clock.minutes(notice.starts_at),
+        end=clock.minutes(notice.ends_at),
+        zone=notice.zone_id,
+        window=window,
+        other_venues=tuple(v.pk for v in notice.acceptable_venues.all()),
+    )
+
+
+def as_placement(placement: engine.Placement, clock: Clock) -> dict:
+    """The engine's placement as decide()/offers take it."""
+    return {
+        "venue": placement.venue,
+        "zones": list(placement.zones),
+        "starts_at": clock.moment(placement.start),
+        "ends_at": clock.moment(placement.end),
+    }
+
+
+# --- availability ------------------------------------------------------------------------
+
+
+def availability(venue: Venue, day: dt.date) -> list[dict]:
+    """Free spans per zone of `venue` on `day`, after hours, closures, bookings and gaps."""
+    jurisdiction = venue.jurisdiction
+    clock, rules = Clock.of(jurisdiction, day), _rules(jurisdiction)
+    opens = venue.opens_at or rules.hours.start
+    closes = venue.closes_at or rules.hours.end
+    zones = list(venue.zones.all())
+    start, end = clock.midnight, clock.moment(DAY)
+    bookings = holding([z.pk for z in zones], start, end)
+    closures = list(venue.closures.filter(starts_at__lt=end, ends_at__gt=start))
+    result = []
+    for zone in zones:
+        held = [
+            (clock.minutes(b.starts_at), clock.minutes(b.held_until))
+            for b in bookings
+            if b.zone_id == zone.pk
+        ]
+        hard = [
+            (clock.minutes(c.starts_at), clock.minutes(c.ends_at))
+            for c in closures
+            if c.zone_id in (None, zone.pk)
+        ]
+        free = engine.free_intervals(
+            opens.hour * 60 + opens.minute,
+            closes.hour * 60 + closes.minute,
+            held,
+            rules.fairness.changeover_minutes,
+            hard=hard,
+        )
+        result.append(
+            {
+                "zone": zone,
+                "capacity": zone.capacity,
+                "free": [(clock.moment(s), clock.moment(e)) for s, e in free],
+                "busy": [b for b in bookings if b.zone_id == zone.pk],
+            }
+        )
+    return result
+
+
+# --- alternatives ------------------------------------------------------------------------
+
+
+def alternatives(notice: Notice, *, limit: int = 5) -> list[dict]:
+    """The best few placements free for this notice, closest to what it asked first.
+
+    Within what the organizer accepts (its venue or listed venues, its window) first;
+    if none is free there, the nearest free options the same day at any venue of the
+    jurisdiction, marked `within_acceptable: False`.
+    """
+    clock = Clock.of(notice.jurisdiction, notice.starts_at)
+    problem = day_problem(notice.jurisdiction, clock, [notice])
+    [request] = problem.requests
+    found = _free_choices(problem, request, limit)
+    within = True
+    if not found:
+        within = False
+        venues = tuple({z.venue for z in problem.zones} - {request.venue})
+        wider = engine.Request(
+            **{**request.__dict__, "window": (problem.opens, problem.closes), "other_venues": venues}
+        )
+        found = _free_choices(problem, wider, limit)
+    return [{**as_placement(p, clock), "cost": c, "within_acceptable": within} for c, p in found]
+
+
+def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: int):
+    found, seen = [], set()
+    for c, placement in engine.free_placements(problem, request):
+        if (placement.venue, placement.start) not in seen:
+            seen.add((placement.venue, placement.start))
+            found.append((c, placement))
+            if len(found) == limit:
+                break
+    return found
+
+
+# --- a contested day ---------------------------------------------------------------------
+
+
+def pending_on(jurisdiction, day: dt.date):
+    clock = Clock.of(jurisdiction, day)
+    return (
+        Notice.objects.filter(
+            jurisdiction=jurisdiction,
+            status__in=PENDING,
+            starts_at__gte=clock.midnight,
+            starts_at__lt=clock.moment(DAY),
+        )
+        .select_related("organizer", "venue")
+        .prefetch_related("acceptable_venues")
+    )
+
+
+def propose_day(jurisdiction, day: dt.date, *, time_limit: float = 10.0) -> dict:
+    """A proposal for every pending notice of the day: how to decide it, and why.
+
+    Under an `exclusive` rulebook (the status quo) first come, first served decides;
+    otherwise the optimiser. Nothing is written: `apply_proposal` does that.
+    """
+    clock = Clock.of(jurisdiction, day)
+    notices = list(pending_on(jurisdiction, day))
+    problem = day_problem(jurisdiction, clock, notices)
+    rules = _rules(jurisdiction)
+    result = engine.allocate_for_rulebook(
+        problem, exclusive=rules.fairness.first_come_first_served == "exclusive", time_limit=time_limit
+    )
+    items = []
+    for notice in sorted(notices, key=lambda n: (n.filed_at, n.pk)):
+        placement = result.placements.get(notice.pk)
+        items.append({"notice": notice, **classify(notice, placement, clock, rules)})
+    return {"day": day, "allocation": result, "items": items}
+
+
+def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, rules) -> dict:
+    if placement is None:
+        return {
+            "outcome": "refused",
+            "grounds": ["venue_booked"],
+            "placement": None,
+            "reason": "The place is already used at that time by another assembly notified earlier.",
+        }
+    where = as_placement(placement, clock)
+    if placement.venue == notice.venue_id and (where["starts_at"], where["ends_at"]) == (
+        notice.starts_at,
+        notice.ends_at,
+    ):
+        return {"outcome": "accepted", "grounds": [], "placement": where, "reason": "Granted as filed."}
+    inside = (
+        placement.venue == notice.venue_id
+        and where["starts_at"] >= notice.starts_at
+        and where["ends_at"] <= notice.ends_at
+    )
+    if inside:
+        cap = rules.fairness.max_hours_per_organizer_per_venue_day
+        local = (
+            f"{where['starts_at'].astimezone(clock.tz):%H:%M}–{where['ends_at'].astimezone(clock.tz):%H:%M}"
+        )
+        return {
+            "outcome": "accepted_with_conditions",
+            "grounds": [],
+            "placement": where,
+            "reason": f"Held {local}: one organizer may hold a venue at most {cap:g} hours a day.",
+        }
+    return {
+        "outcome": "alternative_offered",
+        "grounds": ["venue_booked"],
+        "placement": where,
+        "reason": "The requested place and time are taken; this is the closest free option you accept.",
+    }
