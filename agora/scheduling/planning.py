@@ -276,3 +276,33 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
         "placement": where,
         "reason": "The requested place and time are taken; this is the closest free option you accept.",
     }
+
+
+def apply_proposal(proposal: dict, officer, *, at=None) -> list:
+    """Decide every notice of a proposal as proposed, in filing order, as `officer`.
+
+    Where the rulebook requires an alternative with every refusal, a refusal becomes an
+    offer of the nearest free alternative; with none free the notice is left for the
+    officer to decide by hand (returned with decision None).
+    """
+    from agora.notices.services import decide
+
+    decided = []
+    for item in proposal["items"]:
+        notice, outcome = item["notice"], item["outcome"]
+        rules = notice.jurisdiction.rulebook.rules
+        kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
+        if outcome in ("accepted", "accepted_with_conditions"):
+            kwargs["placement"] = item["placement"]
+            if outcome == "accepted_with_conditions":
+                kwargs["conditions"] = item["reason"]
+        elif outcome == "alternative_offered":
+            kwargs["alternative"] = item["placement"]
+        elif rules.fairness.refusal_requires_alternative:
+            nearest = alternatives(notice, limit=1)
+            if not nearest:
+                decided.append((notice, None))
+                continue
+            outcome, kwargs["alternative"] = "alternative_offered", nearest[0]
+        decided.append((notice, decide(notice, officer, outcome, **kwargs)))
+    return decided
