@@ -1,0 +1,155 @@
+"""Used-or-released: check-out and no-show release time; waiting notices get offers."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from agora.notices import services as notices
+from agora.notices.workflow import Status
+from agora.scheduling import offers
+from agora.scheduling.models import Booking, Offer
+from tests.conftest import NOW, at
+
+
+@pytest.fixture
+def day(square, aigerim, bolat, dana):
+    """Bolat's rally holds the whole square 10:00-16:00 (it needs both halves); Aigerim's
+    later notice for 13:00-15:00 is offered 17:00-19:00 instead, still waiting."""
+    holder = notices.file_notice(
+        bolat,
+        at=NOW,
+        assembly_type="rally",
+        purpose="Holder",
+        venue=square,
+        starts_at=at(19, 10),
+        ends_at=at(19, 16),
+        expected_participants=50_000,
+    )
+    notices.decide(
+        holder,
+        dana,
+        "accepted_with_conditions",
+        conditions="Within the 4-hour cap.",
+        placement={"venue": square.pk, "starts_at": at(19, 10), "ends_at": at(19, 14)},
+    )
+    waiting = notices.file_notice(
+        aigerim,
+        at=NOW + dt.timedelta(hours=1),
+        assembly_type="rally",
+        purpose="Waiting",
+        venue=square,
+        starts_at=at(19, 12),
+        ends_at=at(19, 14),
+        expected_participants=50_000,
+    )
+    notices.decide(
+        waiting,
+        dana,
+        "alternative_offered",
+        grounds=["venue_booked"],
+        alternative={"venue": square.pk, "starts_at": at(19, 17), "ends_at": at(19, 19)},
+    )
+    return holder, waiting
+
+
+def test_check_out_releases_the_rest_and_offers_it_to_the_waiting_notice(day, dana, aigerim):
+    holder, waiting = day
+    notices.check_in(holder, dana, at=at(19, 10))
+    [offer] = notices.check_out(holder, dana, at=at(19, 11, 30))
+    assert all(b.held_until == at(19, 11, 30) for b in holder.bookings.all())
+    assert offer.notice == waiting and offer.state == Offer.State.PENDING
+    # the closest free time to what it asked (12:00-14:00) after the changeover gap
+    assert (offer.starts_at, offer.ends_at) == (at(19, 12), at(19, 14))
+    assert offer.expires_at == at(19, 12)  # never past the start
+    offers.accept_offer(offer, aigerim, at=at(19, 11, 45))
+    waiting.refresh_from_db()
+    assert waiting.status == Status.ACCEPTED
+    assert Booking.objects.filter(notice=waiting, offer=offer).count() == 2
+
+
+def test_without_release_on_checkout_nothing_is_freed(almaty_kz, aigerim):
+    from agora.accounts.models import Officer
+    from agora.demo import republic_square
+    from tests.conftest import _user
+
+    square = republic_square(almaty_kz)
+    officer = _user("officer-kz")
+    Officer.objects.create(user=officer, jurisdiction=almaty_kz)
+    notice = notices.file_notice(
+        aigerim,
+        at=NOW,
+        assembly_type="rally",
+        purpose="A",
+        venue=square,
+        starts_at=at(19, 9),
+        ends_at=at(19, 20),
+        expected_participants=300,
+    )
+    notices.decide(notice, officer, "accepted")
+    notices.check_in(notice, officer, at=at(19, 9))
+    assert notices.check_out(notice, officer, at=at(19, 14)) == []
+    assert all(b.held_until == at(19, 20) for b in notice.bookings.all())
+    assert all(b.checked_out_at == at(19, 14) for b in notice.bookings.all())
+
+
+def test_a_declined_offer_passes_to_the_next_waiting_notice_in_filing_order(
+    day, dana, aigerim, bolat, square
+):
+    holder, first = day
+    second = notices.file_notice(
+        bolat,
+        at=NOW + dt.timedelta(hours=2),
+        assembly_type="rally",
+        purpose="Second",
+        venue=square,
+        starts_at=at(19, 12),
+        ends_at=at(19, 14),
+        expected_participants=50_000,
+    )
+    notices.decide(
+        second,
+        dana,
+        "alternative_offered",
+        grounds=["venue_booked"],
+        alternative={"venue": square.pk, "starts_at": at(20, 10), "ends_at": at(20, 12)},
+    )
+    notices.check_in(holder, dana, at=at(19, 10))
+    [offer] = notices.check_out(holder, dana, at=at(19, 11))
+    assert offer.notice == first
+    with pytest.raises(PermissionDenied):
+        offers.decline_offer(offer, bolat, at=at(19, 11, 5))
+    [passed_on] = offers.decline_offer(offer, aigerim, at=at(19, 11, 5))
+    assert passed_on.notice == second
+    assert all(b.held_until == b.starts_at for b in Booking.objects.filter(offer=offer))  # hold released
+    with pytest.raises(ValidationError, match="already declined"):
+        offers.accept_offer(offer, aigerim, at=at(19, 11, 6))
+
+
+def test_an_unanswered_offer_expires_and_passes_on(day, dana, bolat, square):
+    holder, first = day
+    notices.check_in(holder, dana, at=at(19, 10))
+    [offer] = notices.check_out(holder, dana, at=at(19, 11))
+    assert offers.expire_offers(at=at(19, 11, 59)) == []
+    offers.expire_offers(at=at(19, 12))
+    offer.refresh_from_db()
+    assert offer.state == Offer.State.EXPIRED
+    with pytest.raises(ValidationError):
+        offers.accept_offer(offer, first.organizer.user, at=at(19, 12))
+
+
+def test_a_no_show_after_the_grace_period_releases_the_whole_booking(day, dana):
+    holder, waiting = day
+    assert offers.release_no_shows(at=at(19, 10, 29)) == []  # grace: 30 minutes
+    released = offers.release_no_shows(at=at(19, 10, 30))
+    assert {b.notice_id for b in released} == {holder.pk}
+    assert all(b.held_until == b.starts_at and b.release_reason == "no_show" for b in holder.bookings.all())
+    offer = Offer.objects.get(notice=waiting)
+    assert offer.starts_at == at(19, 12)
+
+
+def test_withdrawal_releases_and_reoffers(day, bolat):
+    holder, waiting = day
+    notices.withdraw(holder, bolat, at=at(18, 9))
+    offer = Offer.objects.get(notice=waiting)
+    assert offer.expires_at == at(18, 21)  # 12 hours' hold
