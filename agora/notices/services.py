@@ -486,3 +486,10 @@ def accept_released_time(notice: Notice, user, *, offer, at: dt.datetime) -> Dec
         f"{offer.ends_at.isoformat()}.",
         decided_at=at,
     )
+
+
+def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
+    """Apply the silence rule to every pending notice whose decision deadline has passed."""
+    at = at or timezone.now()
+    due = Notice.objects.filter(status__in=[Status.SUBMITTED, Status.UNDER_REVIEW], decision_due_at__lte=at)
+    return [apply_silence(notice, at=at) for notice in due.order_by("decision_due_at", "pk")]

@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import call_command
+
+from agora.notices import services
+from agora.notices.workflow import Status
+from tests.conftest import NOW, at
+
+
+@pytest.fixture
+def pending(square, aigerim):
+    return services.file_notice(
+        aigerim,
+        at=NOW,
+        assembly_type="rally",
+        purpose="P",
+        venue=square,
+        starts_at=at(19, 14),
+        ends_at=at(19, 17),
+        expected_participants=100,
+    )
+
+
+def test_silence_is_applied_only_once_the_deadline_passed(pending):
+    assert services.apply_due_silences(at=at(9, 23, 59)) == []
+    [decision] = services.apply_due_silences(at=at(10, 0))
+    assert decision.outcome == Status.DEEMED_ACCEPTED
+    assert services.apply_due_silences(at=at(11, 0)) == []  # nothing twice
+
+
+def test_the_cron_command_runs_all_periodic_work(pending, capsys):
+    call_command("run-deadlines")  # real now: long past March 2022
+    pending.refresh_from_db()
+    assert pending.status == Status.DEEMED_ACCEPTED
+    assert "1 decided by silence" in capsys.readouterr().out

@@ -1,0 +1,30 @@
+import json
+
+from django.core.management import call_command
+
+from agora.scheduling.bench import contested_day
+
+
+def test_the_generated_day_is_reproducible():
+    assert contested_day(50, 4, seed=7).requests == contested_day(50, 4, seed=7).requests
+    assert contested_day(50, 4, seed=7).requests != contested_day(50, 4, seed=8).requests
+
+
+def test_allocate_bench_reports_against_the_bound_and_the_baselines(capsys):
+    call_command(
+        "allocate-bench",
+        "--notices",
+        "120",
+        "--venues",
+        "5",
+        "--seed",
+        "1",
+        "--time-limit",
+        "5",
+        "--format",
+        "json",
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert {"accommodated", "bound", "fcfs", "seconds"} <= set(report)
+    assert report["fcfs"] <= report["accommodated"] <= report["bound"]
+    assert report["accommodated"] >= 0.98 * report["bound"]
