@@ -167,6 +167,16 @@ def availability(venue: Venue, day: dt.date) -> list[dict]:
     return result
 
 
+def availability_between(venues: Iterable[Venue], first: dt.date, last: dt.date) -> list[dict]:
+    """Availability of several venues over a date range (inclusive), one row per venue and day."""
+    if last < first:
+        raise ValueError("The range ends before it starts.")
+    if (last - first).days > 92:
+        raise ValueError("Ask for at most three months at a time.")
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    return [{"venue": v, "day": d, "zones": availability(v, d)} for v in venues for d in days]
+
+
 # --- alternatives ------------------------------------------------------------------------
 
 

@@ -135,3 +135,17 @@ def test_over_cap_is_flagged_under_fair(square, aigerim, dana):
     notices.decide(long, dana, "accepted")  # the officer ignored the cap
     kinds = [f.kind for f in flags_for(bookings_on(square.jurisdiction, at(19, 0), at(20, 0)), now=at(19, 8))]
     assert kinds == ["over_cap"]
+
+
+def test_availability_over_a_range_of_days_and_venues(square, gandhi):
+    rows = planning.availability_between([square, gandhi], at(19, 0).date(), at(21, 0).date())
+    assert [(r["venue"].slug, r["day"].day) for r in rows] == [
+        ("republic-square", 19),
+        ("republic-square", 20),
+        ("republic-square", 21),
+        ("gandhi-park", 19),
+        ("gandhi-park", 20),
+        ("gandhi-park", 21),
+    ]
+    with pytest.raises(ValueError, match="ends before"):
+        planning.availability_between([square], at(21, 0).date(), at(19, 0).date())
