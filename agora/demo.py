@@ -5,8 +5,11 @@ of the demo verifies. Venue outlines are illustrative, not surveyed."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +21,7 @@ from agora.rules.services import latest, load_rulebooks
 from agora.venues.models import Venue, Zone
 
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo, never used in production
+DEMO_TOTP_SECRET = "AGORADEMOAGORADEMOAGORADEMOAGORA"  # noqa: S105 - base32, demo officers only
 ALMATY = ZoneInfo("Asia/Almaty")
 
 
@@ -88,9 +92,21 @@ def republic_square(jurisdiction) -> Venue:
 
 def make_user(username, *, superuser=False):
     user_model = get_user_model()
-    if superuser:
-        return user_model.objects.create_superuser(username, f"{username}@example.org", DEMO_PASSWORD)
-    return user_model.objects.create_user(username, f"{username}@example.org", DEMO_PASSWORD)
+    make = user_model.objects.create_superuser if superuser else user_model.objects.create_user
+    user = make(username, f"{username}@example.org", DEMO_PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def current_code(secret: str) -> str:
+    """The TOTP code an authenticator app shows now for `secret`."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def give_totp(user):
+    """Demo officers sign in with TOTP too; the demo secret is public (README), so
+    `agora demo-totp` can print the current code."""
+    TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
 def local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -152,8 +168,10 @@ def load_demo(*, now: dt.datetime | None = None, almaty_rulebook: str = "fair") 
     make_user("admin", superuser=True)
     dana = make_user("dana")
     Officer.objects.create(user=dana, jurisdiction=almaty, title="Head of public order unit")
+    give_totp(dana)
     yerlan = make_user("yerlan")
     Officer.objects.create(user=yerlan, jurisdiction=astana, title="Officer")
+    give_totp(yerlan)
     aigerim = make_user("aigerim")
     Organizer.objects.create(
         user=aigerim,

@@ -5,6 +5,7 @@ DEBUG=1. See README.md for the list.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "huey.contrib.djhuey",
     "agora.accounts",
     "agora.rules",
     "agora.venues",
@@ -61,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -95,6 +101,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_SIGNUP_FORM_CLASS = "agora.accounts.forms.OrganizerSignupForm"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Agora"
+# Officers must confirm each session with TOTP (turn off only for local experiments).
+AGORA_OFFICER_MFA = env_flag("AGORA_OFFICER_MFA", True)
+
+# Background jobs: Huey, with SQLite storage beside the database unless REDIS_URL is set.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY = {
+    "name": "agora",
+    # immediate: tasks run inline, in the calling process (the test suite does this)
+    "immediate": env_flag("HUEY_IMMEDIATE", default="pytest" in sys.modules),
+    "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update(
+        {
+            "huey_class": "huey.SqliteHuey",
+            "filename": os.environ.get("HUEY_SQLITE", str(BASE_DIR / "huey.sqlite3")),
+        }
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -144,4 +185,7 @@ LOGGING = {
 }
 
 # Where `agora load-rulebooks` looks by default: the rulebooks shipped with the package.
+# The public address of this site, for links in letters and emails (QR codes point here).
+AGORA_PUBLIC_URL = os.environ.get("AGORA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 AGORA_RULEBOOK_DIR = Path(os.environ.get("AGORA_RULEBOOK_DIR", BASE_DIR / "agora" / "rules" / "rulebooks"))

@@ -3,6 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("office/", include("agora.notices.office_urls")),
+    path("", include("agora.notices.urls")),
+    path("", include("agora.register.urls")),
     path("", include("agora.venues.urls")),
 ]

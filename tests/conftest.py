@@ -7,11 +7,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from agora.accounts.models import Officer, Organizer
-from agora.demo import make_jurisdiction, make_venue, names, republic_square
+from agora.demo import current_code, make_jurisdiction, make_venue, names, republic_square
 from agora.rules.services import load_rulebooks
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -62,8 +64,13 @@ def gandhi(almaty):
     )
 
 
+PASSWORD = "pw-for-tests-1"
+
+
 def _user(username):
-    return get_user_model().objects.create_user(username, f"{username}@example.org", "pw-for-tests-1")
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 @pytest.fixture
@@ -92,10 +99,14 @@ def bolat(db):
     return user
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 @pytest.fixture
 def dana(almaty):
     user = _user("dana")
     Officer.objects.create(user=user, jurisdiction=almaty)
+    TOTP.activate(user, TOTP_SECRET)
     return user
 
 
@@ -103,9 +114,27 @@ def dana(almaty):
 def yerlan(astana):
     user = _user("yerlan")
     Officer.objects.create(user=user, jurisdiction=astana)
+    TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+def sign_in_with_totp(client, user, secret=TOTP_SECRET):
+    """The real officer sign-in: password, then the authenticator code."""
+    response = client.post("/accounts/login/", {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and "/2fa/" in response["Location"], response
+    response = client.post(response["Location"], {"code": current_code(secret)})
+    assert response.status_code == 302, response.content[:500]
+    return client
 
 
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Used TOTP codes and rate limits live in the cache: start each test without them."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .models import Officer, Organizer
 
@@ -36,3 +47,38 @@ def actor_label(user) -> str:
     if hasattr(user, "organizer"):
         return f"organizer:{user.organizer.pk}"
     return f"user:{user.pk}"
+
+
+def organizer_required(view):
+    """Views for organizers: signed in with an organizer profile."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.organizer = organizer_of(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def officer_required(view):
+    """Views for officers: signed in, with TOTP set up, and this session confirmed by it.
+
+    Object-level checks (the notice's jurisdiction) stay in the services: officer_of()."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            request.officer = request.user.officer
+        except ObjectDoesNotExist:
+            raise PermissionDenied("Only an officer of the authority may open this page.") from None
+        if settings.AGORA_OFFICER_MFA:
+            if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+                messages.info(request, _("Officers must set up an authenticator app before deciding."))
+                return redirect("mfa_activate_totp")
+            if not any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user)):
+                return redirect(f"{reverse('mfa_reauthenticate')}?next={request.get_full_path()}")
+        return view(request, *args, **kwargs)
+
+    return wrapped

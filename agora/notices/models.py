@@ -126,3 +126,17 @@ class Decision(models.Model):
     def after_deadline(self) -> bool:
         due = self.notice.decision_due_at
         return due is not None and self.decided_at > due
+
+
+class Letter(models.Model):
+    """The PDF letter of a decision, made once and kept: its hash is published on the
+    decision's public page, so the letter an organizer holds can be verified."""
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="letter")
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    language = models.CharField(max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"letter {self.decision.reference}"

@@ -20,6 +20,7 @@ from agora.scheduling import services as scheduling
 from agora.scheduling.models import Booking
 from agora.venues.models import Venue, Zone
 
+from . import notify
 from .models import Decision, Notice
 from .workflow import GOING_AHEAD, OFFICER, OFFICER_OUTCOMES, ORGANIZER, SYSTEM, Status, allowed_role
 
@@ -139,6 +140,7 @@ def _move(
         at=at,
     )
     notice.status = target
+    notify.status_changed(locked)
     return locked
 
 

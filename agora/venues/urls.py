@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("places/<int:pk>/availability/", views.availability, name="availability"),
 ]

@@ -1,7 +1,13 @@
+from zoneinfo import ZoneInfo
+
+from django import forms
 from django.db.models import Count, Prefetch
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agora.rules.models import Jurisdiction
+from agora.scheduling import planning
 
 from .models import Venue, Zone
 
@@ -17,3 +23,16 @@ def home(request):
         )
     )
     return render(request, "venues/home.html", {"jurisdictions": jurisdictions})
+
+
+class AvailabilityForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def availability(request, pk):
+    """Free and busy time per zone of a venue on a day: public, names no organizer."""
+    venue = get_object_or_404(Venue.objects.select_related("jurisdiction__rulebook"), pk=pk)
+    tz = ZoneInfo(venue.jurisdiction.timezone)
+    form = AvailabilityForm(request.GET or {"date": timezone.now().astimezone(tz).date()})
+    rows = planning.availability(venue, form.cleaned_data["date"]) if form.is_valid() else []
+    return render(request, "venues/availability.html", {"venue": venue, "form": form, "rows": rows})

@@ -1,0 +1,226 @@
+"""Forms of the organizer's and the officer's pages. They check the shape of the input and
+say how to fix it; the rules of law are checked by the services (agora.rules.checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agora.i18n import pick
+from agora.rules.models import Rulebook
+from agora.venues.models import Venue
+
+from .models import PURPOSE_MAX, TEXT_MAX
+
+MAX_PARTICIPANTS = 1_000_000
+
+
+class VenueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, venue):
+        return f"{pick(venue.name)} ({pick(venue.jurisdiction.name)})"
+
+
+class VenuesChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, venue):
+        return pick(venue.name)
+
+
+def assembly_types() -> list[tuple[str, str]]:
+    types = {}
+    for rulebook in Rulebook.objects.filter(jurisdictions__isnull=False).distinct():
+        for code in rulebook.data.get("types", {}):
+            types.setdefault(code, code.replace("_", " ").capitalize())
+    return sorted(types.items()) or [("rally", "Rally")]
+
+
+class NoticeForm(forms.Form):
+    assembly_type = forms.ChoiceField(label=_("Type of assembly"))
+    venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    expected_participants = forms.IntegerField(
+        label=_("Expected participants"), min_value=1, max_value=MAX_PARTICIPANTS
+    )
+    purpose = forms.CharField(
+        label=_("Purpose (public)"), max_length=PURPOSE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    window_start = forms.TimeField(
+        label=_("Could start as early as"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("Optional: the time your assembly may shift within."),
+    )
+    window_end = forms.TimeField(
+        label=_("Must end by"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    acceptable_venues = VenuesChoiceField(
+        label=_("Other places you would accept"),
+        required=False,
+        queryset=Venue.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    equipment = forms.CharField(
+        label=_("Equipment (stage, sound, tents)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    stewards = forms.IntegerField(label=_("Stewards"), min_value=0, max_value=100_000, initial=0)
+    language = forms.ChoiceField(label=_("Language of the decision letter"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        venues = Venue.objects.select_related("jurisdiction").order_by("jurisdiction__slug", "slug")
+        self.fields["venue"].queryset = venues
+        self.fields["acceptable_venues"].queryset = venues
+        self.fields["assembly_type"].choices = assembly_types()
+
+    def clean(self):
+        data = super().clean()
+        venue, day = data.get("venue"), data.get("date")
+        start, end = data.get("start"), data.get("end")
+        if not (venue and day and start and end):
+            return data
+        tz = ZoneInfo(venue.jurisdiction.timezone)
+        data["starts_at"] = dt.datetime.combine(day, start, tz)
+        data["ends_at"] = dt.datetime.combine(day, end, tz)
+        if data["ends_at"] <= data["starts_at"]:
+            self.add_error("end", _("The end must be after the start (on the same day)."))
+        elif data["starts_at"] <= timezone.now():
+            self.add_error("date", _("The assembly must be in the future."))
+        ws, we = data.get("window_start"), data.get("window_end")
+        if bool(ws) != bool(we):
+            self.add_error("window_end", _("Give both ends of the window, or neither."))
+        elif ws and we:
+            if ws > start or we < end:
+                self.add_error("window_start", _("The window must contain the requested time."))
+            data["window_start"] = dt.datetime.combine(day, ws, tz)
+            data["window_end"] = dt.datetime.combine(day, we, tz)
+        others = data.get("acceptable_venues") or []
+        if any(v.jurisdiction_id != venue.jurisdiction_id for v in others):
+            self.add_error("acceptable_venues", _("Other places must be in the same city as the place."))
+        return data
+
+    def notice_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "assembly_type": d["assembly_type"],
+            "purpose": d["purpose"].strip(),
+            "venue": d["venue"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "expected_participants": d["expected_participants"],
+            "window_start": d.get("window_start") or None,
+            "window_end": d.get("window_end") or None,
+            "equipment": d.get("equipment", "").strip(),
+            "stewards": d.get("stewards") or 0,
+            "language": d["language"],
+            "acceptable_venues": list(d.get("acceptable_venues") or []),
+        }
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=TEXT_MAX, required=False)
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why the decision is wrong"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+OUTCOMES = [
+    ("accepted", _("Accept")),
+    ("accepted_with_conditions", _("Accept with conditions")),
+    ("alternative_offered", _("Offer an alternative")),
+    ("refused", _("Refuse")),
+]
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=OUTCOMES, widget=forms.RadioSelect)
+    grounds = forms.MultipleChoiceField(
+        label=_("Legal grounds"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning (public)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    conditions = forms.CharField(
+        label=_("Conditions"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    alternative = forms.ChoiceField(label=_("Alternative"), required=False, widget=forms.RadioSelect)
+    alt_venue = VenueChoiceField(label=_("or another place"), required=False, queryset=Venue.objects.none())
+    alt_date = forms.DateField(
+        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    alt_start = forms.TimeField(
+        label=_("from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    alt_end = forms.TimeField(label=_("to"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, notice, computed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice, self.computed = notice, computed
+        rules = notice.rulebook.rules
+        self.fields["grounds"].choices = [
+            (code, f"{ground.article}: {ground.text('en')}") for code, ground in rules.refusal_grounds.items()
+        ]
+        self.fields["alternative"].choices = (
+            [("", _("none"))]
+            + [(str(i), option["label"]) for i, option in enumerate(computed)]
+            + [("manual", _("the place and time below"))]
+        )
+        self.fields["alt_venue"].queryset = Venue.objects.filter(jurisdiction=notice.jurisdiction)
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("alternative")
+        data["alternative_place"] = None
+        if choice == "manual":
+            venue, day, start, end = (data.get(k) for k in ("alt_venue", "alt_date", "alt_start", "alt_end"))
+            if not (venue and day and start and end):
+                self.add_error("alt_venue", _("Give the place, date and times of the alternative."))
+                return data
+            tz = ZoneInfo(self.notice.jurisdiction.timezone)
+            starts, ends = dt.datetime.combine(day, start, tz), dt.datetime.combine(day, end, tz)
+            if ends <= starts:
+                self.add_error("alt_end", _("The alternative must end after it starts."))
+                return data
+            data["alternative_place"] = {"venue": venue.pk, "starts_at": starts, "ends_at": ends}
+        elif choice:
+            option = self.computed[int(choice)]
+            data["alternative_place"] = {k: option[k] for k in ("venue", "zones", "starts_at", "ends_at")}
+        return data
+
+
+class AppealDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(
+        label=_("Appeal"),
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[
+            ("yes", _("Grant: the notice goes ahead as filed")),
+            ("no", _("Reject: the decision stands")),
+        ],
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning (public)"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DaySheetForm(forms.Form):
+    venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, jurisdiction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.filter(jurisdiction=jurisdiction)

@@ -1,0 +1,38 @@
+"""Email to the organizer on every status change of their notice, in their language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from huey.contrib.djhuey import db_task
+
+
+def status_changed(notice) -> None:
+    """Queue the email once the transaction that changed the status commits."""
+    if notice.status == "draft":
+        return
+    notice_id, status = notice.pk, notice.status
+    transaction.on_commit(lambda: send_status_email(notice_id, status))
+
+
+@db_task(retries=3, retry_delay=60)
+def send_status_email(notice_id: int, status: str) -> None:
+    from .models import Notice
+
+    notice = Notice.objects.select_related("organizer__user", "venue").get(pk=notice_id)
+    address = notice.organizer.user.email
+    if not address:
+        return
+    with translation.override(notice.organizer.language):
+        context = {
+            "notice": notice,
+            "status": notice.get_status_display() if notice.status == status else status,
+            "url": settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
+        }
+        subject = render_to_string("notices/email_subject.txt", context).strip()
+        body = render_to_string("notices/email_body.txt", context)
+    send_mail(subject, body, None, [address])

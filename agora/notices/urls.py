@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("notices/", views.my_notices, name="my_notices"),
+    path("notices/new/", views.new_notice, name="new_notice"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("notices/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("notices/<int:pk>/alternative/", views.answer_alternative, name="answer_alternative"),
+    path("notices/<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("offers/<int:pk>/", views.answer_offer, name="answer_offer"),
+    path("letters/<str:reference>.pdf", views.letter, name="letter"),
+]

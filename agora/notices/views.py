@@ -1,0 +1,177 @@
+"""The organizer's pages: file a notice with the pre-check, my notices, one notice and its
+actions (withdraw, alternative, offer, appeal), letters. Short views over the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agora.accounts.access import organizer_required
+from agora.scheduling import offers, planning
+from agora.scheduling.models import Offer
+
+from . import services
+from .forms import AppealForm, NoticeForm, WithdrawForm
+from .letters import letter_for
+from .models import Decision, Notice
+from .workflow import APPEALABLE, FINAL, Status
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field where the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def dashboard(request):
+    """Where signing in lands: the page for the user's role."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if hasattr(request.user, "officer"):
+        return redirect("office:queue")
+    if hasattr(request.user, "organizer"):
+        return redirect("my_notices")
+    if request.user.is_superuser:
+        return redirect("admin:index")
+    return redirect("home")
+
+
+@organizer_required
+def my_notices(request):
+    notices = (
+        Notice.objects.filter(organizer=request.organizer)
+        .select_related("venue", "jurisdiction")
+        .order_by("-created_at")
+    )
+    return render(request, "notices/my_notices.html", {"notices": notices})
+
+
+def _precheck(form, organizer):
+    """The pre-check of a valid form's notice, not saved: violations and free alternatives."""
+    fields = form.notice_fields()
+    others = fields.pop("acceptable_venues")
+    notice = Notice(organizer=organizer, jurisdiction=fields["venue"].jurisdiction, **fields)
+    violations = services.precheck(notice)
+    return {"violations": violations, "others": others}
+
+
+@organizer_required
+def new_notice(request):
+    form = NoticeForm(request.POST or None, initial={"language": request.organizer.language})
+    check = None
+    if request.method == "POST" and form.is_valid():
+        if "submit" in request.POST:
+            try:
+                notice = services.file_notice(request.user, **form.notice_fields())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Notice %(ref)s filed.") % {"ref": notice.reference})
+                return redirect("notice", pk=notice.pk)
+        else:
+            check = _precheck(form, request.organizer)
+    template = "notices/_precheck.html" if request.headers.get("HX-Request") else "notices/new_notice.html"
+    return render(request, template, {"form": form, "check": check})
+
+
+def _organizer_notice(request, pk) -> Notice:
+    return get_object_or_404(
+        Notice.objects.select_related("venue", "jurisdiction", "rulebook"), pk=pk, organizer=request.organizer
+    )
+
+
+@organizer_required
+def notice_detail(request, pk):
+    notice = _organizer_notice(request, pk)
+    context = {
+        "notice": notice,
+        "decisions": notice.decisions.select_related("officer").all(),
+        "bookings": notice.bookings.select_related("zone").order_by("starts_at", "zone"),
+        "offers": notice.offers.order_by("-offered_at"),
+        "withdraw_form": WithdrawForm() if notice.status not in FINAL else None,
+        "appeal_form": AppealForm() if notice.status in APPEALABLE else None,
+        "alternatives": planning.alternatives(notice) if notice.status == Status.DRAFT else [],
+    }
+    return render(request, "notices/notice_detail.html", context)
+
+
+def _act(request, pk, action):
+    """Run an organizer action on their notice; errors come back as messages."""
+    notice = _organizer_notice(request, pk)
+    try:
+        action(notice)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("notice", pk=notice.pk)
+
+
+@require_POST
+@organizer_required
+def withdraw(request, pk):
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(request, pk, lambda n: services.withdraw(n, request.user, reason=reason))
+
+
+@require_POST
+@organizer_required
+def answer_alternative(request, pk):
+    if request.POST.get("answer") == "accept":
+        return _act(request, pk, lambda n: services.accept_alternative(n, request.user))
+    return _act(request, pk, lambda n: services.decline_alternative(n, request.user))
+
+
+@require_POST
+@organizer_required
+def appeal(request, pk):
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("notice", pk=pk)
+    return _act(request, pk, lambda n: services.appeal(n, request.user, text=form.cleaned_data["text"]))
+
+
+@require_POST
+@organizer_required
+def answer_offer(request, pk):
+    offer = get_object_or_404(Offer, pk=pk, notice__organizer=request.organizer)
+
+    def answer(_notice):
+        if request.POST.get("answer") == "accept":
+            offers.accept_offer(offer, request.user)
+        else:
+            offers.decline_offer(offer, request.user)
+
+    return _act(request, offer.notice_id, answer)
+
+
+@login_required
+def letter(request, reference):
+    """A decision's PDF letter: for the notice's organizer, officers of its jurisdiction and
+    administrators; anyone else gets 404 (the public page shows the letter's hash)."""
+    decision = get_object_or_404(Decision.objects.select_related("notice__jurisdiction"), reference=reference)
+    user, notice = request.user, decision.notice
+    allowed = (
+        user.is_superuser
+        or (hasattr(user, "organizer") and notice.organizer_id == user.organizer.pk)
+        or (hasattr(user, "officer") and notice.jurisdiction_id == user.officer.jurisdiction_id)
+    )
+    if not allowed:
+        raise Http404
+    pdf = letter_for(decision)
+    return HttpResponse(
+        bytes(pdf.pdf),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{decision.reference}.pdf"'},
+    )

@@ -1,0 +1,263 @@
+"""The organizer's and the officer's pages, through the test client: what users see."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from agora.accounts.models import Organizer
+from agora.notices import services
+from agora.notices.models import Notice
+from agora.notices.workflow import Status
+from tests.conftest import ALMATY, sign_in_with_totp
+
+
+def future(days=14, hour=14):
+    return (timezone.now().astimezone(ALMATY) + dt.timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+def notice_form(place, **overrides):
+    day = future().date()
+    data = {
+        "assembly_type": "rally",
+        "venue": place.pk,
+        "date": day.isoformat(),
+        "start": "14:00",
+        "end": "17:00",
+        "expected_participants": "300",
+        "purpose": "Peace rally",
+        "stewards": "5",
+        "language": "en",
+        "equipment": "",
+    }
+    return {**data, **overrides}
+
+
+@pytest.fixture
+def organizer_client(client, aigerim):
+    client.force_login(aigerim)
+    return client
+
+
+def test_sign_up_verifies_the_email_and_creates_an_organizer(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new@example.org",
+            "username": "newbie",
+            "password1": "a-Long-passphrase-42",
+            "password2": "a-Long-passphrase-42",
+            "kind": "organization",
+            "full_name": "Nurlan Ospanov",
+            "organization_name": "Almaty Cyclists",
+            "phone": "+7 700 000 0000",
+            "language": "ru",
+        },
+    )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    client.post(link.split("testserver")[-1])
+    organizer = Organizer.objects.get(user__username="newbie")
+    assert organizer.public_name == "Almaty Cyclists" and organizer.language == "ru"
+    assert client.get("/notices/").status_code == 200
+
+
+def test_an_organization_must_name_itself_at_sign_up(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "x@example.org",
+            "username": "x",
+            "password1": "a-Long-passphrase-42",
+            "password2": "a-Long-passphrase-42",
+            "kind": "organization",
+            "full_name": "X",
+            "language": "en",
+        },
+    )
+    assert response.status_code == 200 and "An organization needs its name." in response.content.decode()
+
+
+def test_filing_with_the_precheck_then_submitting(organizer_client, square):
+    page = organizer_client.post("/notices/new/", notice_form(square, start="08:00", end="15:00", check="1"))
+    text = page.content.decode()
+    assert page.status_code == 200 and "outside_hours" in text and "over_daily_cap" in text
+    assert not Notice.objects.exists()
+    # htmx asks for the pre-check alone
+    partial = organizer_client.post("/notices/new/", notice_form(square, check="1"), HTTP_HX_REQUEST="true")
+    assert "No rule is broken" in partial.content.decode() and "<html" not in partial.content.decode()
+
+    response = organizer_client.post("/notices/new/", notice_form(square, submit="1"))
+    notice = Notice.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/notices/{notice.pk}/"
+    assert notice.status == Status.SUBMITTED and notice.starts_at == future()
+    detail = organizer_client.get(response["Location"]).content.decode()
+    assert notice.reference in detail and "Submitted" in detail
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"purpose": ""}, "This field is required."),
+        ({"venue": ""}, "This field is required."),
+        ({"end": "13:00"}, "The end must be after the start"),
+        ({"expected_participants": "-5"}, "greater than or equal to 1"),
+        ({"expected_participants": "lots"}, "Enter a whole number."),
+        ({"date": "2020-01-01"}, "must be in the future"),
+        ({"date": "not-a-date"}, "Enter a valid date."),
+        ({"purpose": "x" * 10_000}, "at most 2000 characters"),
+        ({"window_start": "13:00"}, "Give both ends of the window"),
+        ({"window_start": "15:00", "window_end": "18:00"}, "must contain the requested time"),
+        ({"assembly_type": "party"}, "Select a valid choice."),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_filed(
+    organizer_client, square, overrides, message
+):
+    response = organizer_client.post("/notices/new/", notice_form(square, submit="1", **overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Notice.objects.exists()
+
+
+def test_html_in_free_text_is_stored_as_text_and_escaped(organizer_client, square):
+    payload = '<script>alert("x")</script><b>bold</b>'
+    organizer_client.post("/notices/new/", notice_form(square, submit="1", purpose=payload))
+    notice = Notice.objects.get()
+    assert notice.purpose == payload
+    page = organizer_client.get(f"/notices/{notice.pk}/").content.decode()
+    assert payload not in page and "&lt;script&gt;" in page
+
+
+def test_an_organizer_cannot_open_another_organizers_notice_or_letter(client, square, aigerim, bolat, dana):
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="rally",
+        purpose="P",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=2),
+        expected_participants=10,
+    )
+    decision = services.decide(notice, dana, "accepted")
+    client.force_login(bolat)
+    assert client.get(f"/notices/{notice.pk}/").status_code == 404
+    assert client.get(f"/letters/{decision.reference}.pdf").status_code == 404
+    assert client.post(f"/notices/{notice.pk}/withdraw/").status_code == 404
+    notice.refresh_from_db()
+    assert notice.status == Status.ACCEPTED
+
+
+def test_officers_must_sign_in_with_totp(client, dana):
+    client.force_login(dana)  # a password-only session
+    response = client.get("/office/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/reauthenticate/?next=/office/")
+
+
+def test_an_officer_without_an_authenticator_is_sent_to_set_one_up(client, almaty):
+    from agora.accounts.models import Officer
+    from tests.conftest import _user
+
+    user = _user("newofficer")
+    Officer.objects.create(user=user, jurisdiction=almaty)
+    client.force_login(user)
+    response = client.get("/office/")
+    assert response.status_code == 302 and "/accounts/2fa/totp/activate/" in response["Location"]
+
+
+def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigerim, dana):
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="rally",
+        purpose="Peace rally",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=3),
+        expected_participants=300,
+        language="ru",
+    )
+    sign_in_with_totp(client, dana)
+    queue = client.get("/office/").content.decode()
+    assert notice.reference in queue
+    page = client.get(f"/office/notices/{notice.pk}/")
+    assert page.status_code == 200 and "Free alternatives" in page.content.decode()
+    # a refusal without a ground is refused with a message
+    response = client.post(f"/office/notices/{notice.pk}/", {"outcome": "refused", "reasoning": "No."})
+    assert "at least one legal ground" in response.content.decode()
+    # refuse with a ground and an alternative
+    response = client.post(
+        f"/office/notices/{notice.pk}/",
+        {
+            "outcome": "refused",
+            "grounds": ["public_order_threat"],
+            "reasoning": "Marathon on the route.",
+            "alternative": "manual",
+            "alt_venue": gandhi.pk,
+            "alt_date": future().date().isoformat(),
+            "alt_start": "10:00",
+            "alt_end": "12:00",
+        },
+    )
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == Status.REFUSED
+    decision = notice.decisions.get()
+    pdf = client.get(f"/letters/{decision.reference}.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout
+        text = text.decode()
+        assert decision.reference in text and "14.1.3" in text
+        assert "Решение" in text  # Russian: the notice's language
+    public = client.get(f"/decisions/{decision.reference}/").content.decode()
+    assert decision.letter.sha256 in public
+    assert "Seitkali" not in public and "900101400123" not in public
+
+
+def test_an_officer_of_another_city_cannot_open_the_notice(client, square, aigerim, yerlan):
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="rally",
+        purpose="P",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=2),
+        expected_participants=10,
+    )
+    sign_in_with_totp(client, yerlan)
+    assert client.get(f"/office/notices/{notice.pk}/").status_code == 404
+    assert client.post(f"/office/notices/{notice.pk}/", {"outcome": "accepted"}).status_code == 404
+    assert notice.reference not in client.get("/office/").content.decode()
+
+
+def test_day_sheet_check_in_and_out(client, square, aigerim, dana):
+    start = timezone.now().astimezone(ALMATY).replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="picket",
+        purpose="P",
+        venue=square,
+        starts_at=start + dt.timedelta(days=1),
+        ends_at=start + dt.timedelta(days=1, hours=2),
+        expected_participants=10,
+        at=start - dt.timedelta(days=10),
+    )
+    services.decide(notice, dana, "accepted")
+    sign_in_with_totp(client, dana)
+    day = notice.starts_at.astimezone(ALMATY).date().isoformat()
+    sheet = client.get("/office/day/", {"venue": square.pk, "date": day}).content.decode()
+    assert notice.reference in sheet and "Check in" in sheet
+    client.post(
+        f"/office/notices/{notice.pk}/attendance/", {"action": "check_in", "next": "https://evil.example/"}
+    )
+    assert notice.bookings.first().checked_in_at is not None
