@@ -20,7 +20,9 @@ demo: install
 	$(BIN)/agora collectstatic --noinput --verbosity 0
 	$(BIN)/agora load-demo
 	@echo "Serving Agora on http://127.0.0.1:$(PORT)/ (admin: /admin/). Ctrl-C stops it."
-	$(BIN)/agora runserver 127.0.0.1:$(PORT)
+	@# the background-job consumer (deadlines every 5 minutes, emails) runs beside the server
+	$(BIN)/agora run_huey --quiet & HUEY=$$!; trap 'kill $$HUEY 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/agora runserver 127.0.0.1:$(PORT)
 
 test: install lint
 	$(BIN)/agora makemigrations --check --dry-run

@@ -182,6 +182,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # WeasyPrint warns on every letter that Debian 12 lacks HarfBuzz-Subset (it falls back to fontTools)
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
 }
 
 # Where `agora load-rulebooks` looks by default: the rulebooks shipped with the package.

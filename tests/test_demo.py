@@ -71,3 +71,12 @@ def test_the_audit_log_is_read_only_even_for_the_administrator(demo, client):
 def test_a_non_staff_user_cannot_enter_the_admin(demo, client):
     client.login(username="aigerim", password="agora-demo-2026")
     assert client.get("/admin/notices/notice/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("kk", "Арнайы орындар"), ("ru", "Специализированные места"), ("en", "Designated places")],
+)
+def test_pages_speak_kazakh_russian_and_english(demo, client, lang, text):
+    client.post("/i18n/setlang/", {"language": lang})
+    assert text in client.get("/").content.decode()

@@ -11,14 +11,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from agora.rules.models import Jurisdiction
 
 
 class Organizer(models.Model):
     class Kind(models.TextChoices):
-        PERSON = "person", "Private person"
-        ORGANIZATION = "organization", "Organization"
+        PERSON = "person", _("Private person")
+        ORGANIZATION = "organization", _("Organization")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organizer")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)

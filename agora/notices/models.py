@@ -56,6 +56,9 @@ class Notice(models.Model):
         blank=True,
         help_text="The rulebook version in force when it was filed.",
     )
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the officers were reminded of the deadline."
+    )
     violations = models.JSONField(
         default=list, blank=True, help_text="The rule pre-check at filing: [{code, message, ground}]."
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from huey.contrib.djhuey import db_task
 
 
@@ -36,3 +38,37 @@ def send_status_email(notice_id: int, status: str) -> None:
         subject = render_to_string("notices/email_subject.txt", context).strip()
         body = render_to_string("notices/email_body.txt", context)
     send_mail(subject, body, None, [address])
+
+
+REMIND_BEFORE = dt.timedelta(hours=24)
+
+
+def remind_officers(at: dt.datetime | None = None) -> int:
+    """Email the officers of each jurisdiction about notices whose deadline is within a day."""
+    from .models import Notice
+
+    at = at or timezone.now()
+    due = Notice.objects.filter(
+        status__in=["submitted", "under_review"],
+        reminded_at__isnull=True,
+        decision_due_at__gt=at,
+        decision_due_at__lte=at + REMIND_BEFORE,
+    ).select_related("jurisdiction")
+    count = 0
+    for notice in due:
+        addresses = [
+            o.user.email for o in notice.jurisdiction.officers.select_related("user") if o.user.email
+        ]
+        deadline = timezone.localtime(notice.decision_due_at)
+        if addresses:
+            send_mail(
+                f"Agora: decide {notice.reference} by {deadline:%Y-%m-%d %H:%M}",
+                "Without a decision by the deadline, the rulebook's silence rule decides.\n"
+                + settings.AGORA_PUBLIC_URL
+                + reverse("office:decide", args=[notice.pk]),
+                None,
+                addresses,
+            )
+            count += 1
+        Notice.objects.filter(pk=notice.pk).update(reminded_at=at)
+    return count

@@ -8,24 +8,25 @@ not_held, and appealed → upheld | overturned. Nothing goes back except through
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    UNDER_REVIEW = "under_review", "Under review"
-    ACCEPTED = "accepted", "Accepted"
-    ACCEPTED_WITH_CONDITIONS = "accepted_with_conditions", "Accepted with conditions"
-    ALTERNATIVE_OFFERED = "alternative_offered", "Alternative offered"
-    REFUSED = "refused", "Refused"
-    DEEMED_ACCEPTED = "deemed_accepted", "Deemed accepted (no decision in time)"
-    DEEMED_REFUSED = "deemed_refused", "Deemed refused (no decision in time)"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    HELD = "held", "Held"
-    NOT_HELD = "not_held", "Not held"
-    APPEALED = "appealed", "Appealed"
-    UPHELD = "upheld", "Appeal rejected: decision upheld"
-    OVERTURNED = "overturned", "Appeal granted: decision overturned"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED_WITH_CONDITIONS = "accepted_with_conditions", _("Accepted with conditions")
+    ALTERNATIVE_OFFERED = "alternative_offered", _("Alternative offered")
+    REFUSED = "refused", _("Refused")
+    DEEMED_ACCEPTED = "deemed_accepted", _("Deemed accepted (no decision in time)")
+    DEEMED_REFUSED = "deemed_refused", _("Deemed refused (no decision in time)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    HELD = "held", _("Held")
+    NOT_HELD = "not_held", _("Not held")
+    APPEALED = "appealed", _("Appealed")
+    UPHELD = "upheld", _("Appeal rejected: decision upheld")
+    OVERTURNED = "overturned", _("Appeal granted: decision overturned")
 
 
 S = Status

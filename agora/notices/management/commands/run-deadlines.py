@@ -1,20 +1,23 @@
 from django.core.management.base import BaseCommand
 
+from agora.notices.notify import remind_officers
 from agora.notices.services import apply_due_silences
 from agora.scheduling.offers import expire_offers, release_no_shows
 
 
 class Command(BaseCommand):
     help = (
-        "The periodic work, for cron (every few minutes): apply the silence rule at decision "
-        "deadlines, release no-shows after the grace period, expire unanswered offers."
+        "The periodic work, for cron (every few minutes): remind officers a day before decision "
+        "deadlines, apply the silence rule at them, release no-shows after the grace period, "
+        "expire unanswered offers."
     )
 
     def handle(self, *args, **options):
+        reminded = remind_officers()
         decided = apply_due_silences()
         released = release_no_shows()
         passed_on = expire_offers()
         self.stdout.write(
-            f"deadlines: {len(decided)} decided by silence, {len(released)} no-show bookings released, "
-            f"{len(passed_on)} offers passed on"
+            f"deadlines: {reminded} reminders sent, {len(decided)} decided by silence, "
+            f"{len(released)} no-show bookings released, {len(passed_on)} offers passed on"
         )
