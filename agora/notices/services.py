@@ -397,13 +397,23 @@ def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None =
     return locked
 
 
+def offered_alternative(notice: Notice) -> dict | None:
+    """The alternative the latest decision offers, while the organizer may still take it."""
+    if notice.status not in (Status.ALTERNATIVE_OFFERED, Status.REFUSED):
+        return None
+    latest = notice.decisions.order_by("decided_at", "pk").last()
+    return latest.alternative if latest else None
+
+
 def accept_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
+    """Take the alternative offered with the decision (an alternative_offered outcome, or a
+    refusal that came with one): the notice goes ahead there and then."""
     _own(notice, user)
-    if notice.status != Status.ALTERNATIVE_OFFERED:
+    offered = offered_alternative(notice)
+    if offered is None:
         raise TransitionNotAllowed(notice.status, Status.ACCEPTED)
     with transaction.atomic():
         locked = _move(notice, Status.ACCEPTED, user, ORGANIZER, reason="alternative accepted", at=at)
-        offered = locked.decisions.filter(outcome=Status.ALTERNATIVE_OFFERED).last().alternative
         _book(locked, user, offered)
     return locked
 

@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
-from agora.scheduling import offers, planning
+from agora.scheduling import offers
 from agora.scheduling.models import Offer
 
 from . import services
 from .forms import AppealForm, NoticeForm, WithdrawForm
 from .letters import letter_for
 from .models import Decision, Notice
-from .workflow import APPEALABLE, FINAL, Status
+from .workflow import APPEALABLE, FINAL
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -98,7 +98,7 @@ def notice_detail(request, pk):
         "offers": notice.offers.order_by("-offered_at"),
         "withdraw_form": WithdrawForm() if notice.status not in FINAL else None,
         "appeal_form": AppealForm() if notice.status in APPEALABLE else None,
-        "alternatives": planning.alternatives(notice) if notice.status == Status.DRAFT else [],
+        "offered_alternative": services.offered_alternative(notice),
     }
     return render(request, "notices/notice_detail.html", context)
 
