@@ -80,3 +80,9 @@ def test_a_non_staff_user_cannot_enter_the_admin(demo, client):
 def test_pages_speak_kazakh_russian_and_english(demo, client, lang, text):
     client.post("/i18n/setlang/", {"language": lang})
     assert text in client.get("/").content.decode()
+
+
+def test_the_stylesheet_and_htmx_are_served(client, db):
+    for path in ("/static/agora/agora.css", "/static/agora/htmx.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path

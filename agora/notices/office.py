@@ -78,7 +78,9 @@ def decide(request, pk):
         jurisdiction=request.officer.jurisdiction,
     )
     tz = ZoneInfo(notice.jurisdiction.timezone)
-    computed = _labelled(planning.alternatives(notice), tz) if notice.status in PENDING else []
+    # alternatives only where the notice cannot be granted as filed
+    needs_alternative = notice.status in PENDING and not planning.free_as_filed(notice)
+    computed = _labelled(planning.alternatives(notice), tz) if needs_alternative else []
     form = DecisionForm(request.POST or None, notice=notice, computed=computed)
     appeal_form = AppealDecisionForm(request.POST or None) if notice.status == Status.APPEALED else None
     if request.method == "POST":

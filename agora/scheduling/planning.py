@@ -181,7 +181,8 @@ def availability_between(venues: Iterable[Venue], first: dt.date, last: dt.date)
 
 
 def alternatives(notice: Notice, *, limit: int = 5) -> list[dict]:
-    """The best few placements free for this notice, closest to what it asked first.
+    """The best few placements free for this notice other than exactly what it asked,
+    closest to what it asked first.
 
     Within what the organizer accepts (its venue or listed venues, its window) first;
     if none is free there, the nearest free options the same day at any venue of the
@@ -202,10 +203,29 @@ def alternatives(notice: Notice, *, limit: int = 5) -> list[dict]:
     return [{**as_placement(p, clock), "cost": c, "within_acceptable": within} for c, p in found]
 
 
+def free_as_filed(notice: Notice) -> bool:
+    """Whether the notice can be granted exactly as filed (place and time free, within the rules)."""
+    clock = Clock.of(notice.jurisdiction, notice.starts_at)
+    problem = day_problem(notice.jurisdiction, clock, [notice])
+    [request] = problem.requests
+    for _, placement in engine.free_placements(problem, request):
+        return (placement.venue, placement.start, placement.end) == (
+            request.venue,
+            request.start,
+            request.end,
+        )
+    return False
+
+
 def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: int):
     found, seen = [], set()
     for c, placement in engine.free_placements(problem, request):
-        if (placement.venue, placement.start) not in seen:
+        as_asked = (placement.venue, placement.start, placement.end) == (
+            request.venue,
+            request.start,
+            request.end,
+        )
+        if not as_asked and (placement.venue, placement.start) not in seen:
             seen.add((placement.venue, placement.start))
             found.append((c, placement))
             if len(found) == limit:

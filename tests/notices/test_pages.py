@@ -173,7 +173,7 @@ def test_an_officer_without_an_authenticator_is_sent_to_set_one_up(client, almat
     assert response.status_code == 302 and "/accounts/2fa/totp/activate/" in response["Location"]
 
 
-def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigerim, dana):
+def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigerim, bolat, dana):
     notice = services.file_notice(
         aigerim,
         assembly_type="rally",
@@ -187,8 +187,21 @@ def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigeri
     sign_in_with_totp(client, dana)
     queue = client.get("/office/").content.decode()
     assert notice.reference in queue
-    page = client.get(f"/office/notices/{notice.pk}/")
-    assert page.status_code == 200 and "Free alternatives" in page.content.decode()
+    page = client.get(f"/office/notices/{notice.pk}/").content.decode()
+    assert "Conflicting notices" in page and "Free alternatives" not in page  # free as filed
+    # a big rally takes the whole square first: now the officer is shown free alternatives
+    big = services.file_notice(
+        bolat,
+        assembly_type="rally",
+        purpose="Big",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=3),
+        expected_participants=50_000,
+    )
+    services.decide(big, dana, "accepted")
+    page = client.get(f"/office/notices/{notice.pk}/").content.decode()
+    assert "Free alternatives" in page and big.reference in page
     # a refusal without a ground is refused with a message
     response = client.post(f"/office/notices/{notice.pk}/", {"outcome": "refused", "reasoning": "No."})
     assert "at least one legal ground" in response.content.decode()
