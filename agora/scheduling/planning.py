@@ -110,7 +110,8 @@ def to_request(notice: Notice, rank: int, clock: Clock) -> engine.Request:
         end=clock.minutes(notice.ends_at),
         zone=notice.zone_id,
         window=window,
-        other_venues=tuple(v.pk for v in notice.acceptable_venues.all()),
+        # an unsaved notice (the pre-check) has no acceptable venues stored yet
+        other_venues=tuple(v.pk for v in notice.acceptable_venues.all()) if notice.pk else (),
     )
 
 
@@ -180,7 +181,9 @@ def availability_between(venues: Iterable[Venue], first: dt.date, last: dt.date)
 # --- alternatives ------------------------------------------------------------------------
 
 
-def alternatives(notice: Notice, *, limit: int = 5) -> list[dict]:
+def alternatives(
+    notice: Notice, *, limit: int = 5, other_venues: Iterable[Venue] | None = None
+) -> list[dict]:
     """The best few placements free for this notice other than exactly what it asked,
     closest to what it asked first.
 
@@ -191,6 +194,8 @@ def alternatives(notice: Notice, *, limit: int = 5) -> list[dict]:
     clock = Clock.of(notice.jurisdiction, notice.starts_at)
     problem = day_problem(notice.jurisdiction, clock, [notice])
     [request] = problem.requests
+    if other_venues is not None:
+        request = engine.Request(**{**request.__dict__, "other_venues": tuple(v.pk for v in other_venues)})
     found = _free_choices(problem, request, limit)
     within = True
     if not found:

@@ -271,3 +271,93 @@ def test_day_sheet_check_in_and_out(client, square, aigerim, dana):
         f"/office/notices/{notice.pk}/attendance/", {"action": "check_in", "next": "https://evil.example/"}
     )
     assert notice.bookings.first().checked_in_at is not None
+
+
+def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
+    organizer_client, square, bolat, dana
+):
+    big = services.file_notice(
+        bolat,
+        assembly_type="rally",
+        purpose="Big",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=3),
+        expected_participants=50_000,
+    )
+    services.decide(big, dana, "accepted")
+    page = organizer_client.post(
+        "/notices/new/",
+        notice_form(
+            square, check="1", expected_participants="50000", window_start="09:00", window_end="20:00"
+        ),
+    )
+    text = page.content.decode()
+    assert "not free at that time" in text and "Republic Square: " in text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"outcome": "refused", "grounds": ["venue_booked"], "alternative": "manual"},
+            "Give the place, date",
+        ),
+        (
+            {
+                "outcome": "refused",
+                "grounds": ["venue_booked"],
+                "alternative": "manual",
+                "alt_date": "2031-01-01",
+                "alt_start": "12:00",
+                "alt_end": "11:00",
+                "alt_venue": "VENUE",
+            },
+            "must end after it starts",
+        ),
+        ({"outcome": "maybe"}, "Select a valid choice"),
+        ({"outcome": "refused", "grounds": ["dislike"]}, "Select a valid choice"),
+        ({"outcome": "accepted_with_conditions"}, "State the conditions"),
+        ({"outcome": "accepted", "reasoning": "x" * 5000}, "at most 4000 characters"),
+        ({"outcome": "alternative_offered"}, "Offer the alternative"),
+    ],
+)
+def test_the_decision_form_refuses_bad_input_clearly(client, square, aigerim, dana, data, message):
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="rally",
+        purpose="P",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=2),
+        expected_participants=10,
+    )
+    sign_in_with_totp(client, dana)
+    data = {k: (square.pk if v == "VENUE" else v) for k, v in data.items()}
+    response = client.post(f"/office/notices/{notice.pk}/", data)
+    assert response.status_code == 200 and message in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.status == Status.SUBMITTED and not notice.decisions.exists()
+
+
+def test_an_empty_appeal_is_refused_with_a_message(organizer_client, square, aigerim, dana):
+    notice = services.file_notice(
+        aigerim,
+        assembly_type="rally",
+        purpose="P",
+        venue=square,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=2),
+        expected_participants=10,
+    )
+    services.decide(
+        notice,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": square.pk, "starts_at": future(hour=17), "ends_at": future(hour=18)},
+    )
+    response = organizer_client.post(f"/notices/{notice.pk}/appeal/", {"text": ""}, follow=True)
+    assert "This field is required." in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.status == Status.REFUSED
