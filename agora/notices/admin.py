@@ -1,20 +1,8 @@
 from django.contrib import admin
 
+from agora.admin_mixins import ReadOnlyAdmin
+
 from .models import Decision, Notice
-
-
-class ReadOnlyHistoryAdmin(admin.ModelAdmin):
-    """Notices and decisions change only through the state machine (agora.notices.services),
-    so that every change is audited; the admin shows them read-only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DecisionInline(admin.TabularInline):
@@ -29,7 +17,7 @@ class DecisionInline(admin.TabularInline):
 
 
 @admin.register(Notice)
-class NoticeAdmin(ReadOnlyHistoryAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ["reference", "assembly_type", "venue", "starts_at", "status", "filed_at"]
     list_filter = ["jurisdiction", "status", "assembly_type", "venue"]
     search_fields = ["reference", "purpose"]
@@ -37,6 +25,6 @@ class NoticeAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyHistoryAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["reference", "outcome", "decided_at", "officer"]
     list_filter = ["outcome"]
