@@ -361,3 +361,10 @@ def test_an_empty_appeal_is_refused_with_a_message(organizer_client, square, aig
     assert "This field is required." in response.content.decode()
     notice.refresh_from_db()
     assert notice.status == Status.REFUSED
+
+
+def test_password_reset_sends_a_link(client, aigerim, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": aigerim.email})
+    assert response.status_code == 302
+    [email] = mailoutbox
+    assert "/accounts/password/reset/key/" in email.body
