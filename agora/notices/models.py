@@ -56,6 +56,9 @@ class Notice(models.Model):
         blank=True,
         help_text="The rulebook version in force when it was filed.",
     )
+    # The organizer's own words, shown to them and to officers, never public.
+    withdraw_reason = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    appeal_text = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the officers were reminded of the deadline."
     )

@@ -4,6 +4,7 @@ the actor's right, makes one state-machine transition and records it in the audi
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -142,6 +143,19 @@ def _move(
     notice.status = target
     notify.status_changed(locked)
     return locked
+
+
+def private_text(text: str) -> str:
+    """What the public audit log keeps of an organizer's own words: a fingerprint, not the
+    text, which may hold personal data. The text itself stays on the notice (not public)."""
+    text = (text or "").strip()
+    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if text else ""
+
+
+def _keep(notice: Notice, **fields) -> list[str]:
+    for name, value in fields.items():
+        setattr(notice, name, value)
+    return list(fields)
 
 
 def _own(notice: Notice, user):
@@ -392,7 +406,15 @@ def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None =
     if at >= notice.starts_at:
         raise ValidationError("The assembly has already started; it can no longer be withdrawn.")
     with transaction.atomic():
-        locked = _move(notice, Status.WITHDRAWN, user, ORGANIZER, reason=reason, at=at)
+        locked = _move(
+            notice,
+            Status.WITHDRAWN,
+            user,
+            ORGANIZER,
+            reason=private_text(reason),
+            at=at,
+            prepare=lambda n: _keep(n, withdraw_reason=reason),
+        )
         offers.release_notice(locked, at, "withdrawn", actor=user)
     return locked
 
@@ -429,7 +451,15 @@ def appeal(notice: Notice, user, *, text: str, at: dt.datetime | None = None) ->
     if not text.strip():
         raise ValidationError({"text": "Say why the decision is wrong."})
     with transaction.atomic():
-        return _move(notice, Status.APPEALED, user, ORGANIZER, reason=text, at=at)
+        return _move(
+            notice,
+            Status.APPEALED,
+            user,
+            ORGANIZER,
+            reason=private_text(text),
+            at=at,
+            prepare=lambda n: _keep(n, appeal_text=text.strip()),
+        )
 
 
 def resolve_appeal(

@@ -301,3 +301,19 @@ def test_any_sequence_of_actions_keeps_a_valid_audited_history(square, aigerim, 
     status = notice.__class__.objects.get(pk=notice.pk).status
     if status in (Status.WITHDRAWN, Status.REFUSED, Status.SUBMITTED, Status.UNDER_REVIEW):
         assert not held_now
+
+
+def test_the_organizers_own_words_stay_off_the_public_audit_log(file, aigerim, dana, square):
+    notice = file(aigerim)
+    services.decide(
+        notice,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": square.pk, "starts_at": at(20, 14), "ends_at": at(20, 17)},
+    )
+    services.appeal(notice, aigerim, text="Call me on +7 701 555 0101, Aigerim Seitkali")
+    notice.refresh_from_db()
+    assert notice.appeal_text.startswith("Call me")
+    logged = AuditEvent.objects.get(event="notice.appealed").data
+    assert "+7 701" not in str(logged) and logged["reason"].startswith("sha256:")
