@@ -191,4 +191,7 @@ LOGGING = {
 # The public address of this site, for links in letters and emails (QR codes point here).
 AGORA_PUBLIC_URL = os.environ.get("AGORA_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Map tiles for venue pages ({s}, {z}, {x}, {y} as Leaflet takes them); empty: outline only.
+AGORA_TILE_URL = os.environ.get("AGORA_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
 AGORA_RULEBOOK_DIR = Path(os.environ.get("AGORA_RULEBOOK_DIR", BASE_DIR / "agora" / "rules" / "rulebooks"))

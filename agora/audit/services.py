@@ -10,7 +10,7 @@ from django.utils import timezone
 from agora.accounts.access import actor_label
 from agora.locking import lock_audit_head
 
-from .chain import GENESIS_HASH, event_hash, verify
+from .chain import GENESIS_HASH, Verdict, event_hash, verify
 from .models import AuditEvent, AuditHead
 
 
@@ -33,14 +33,15 @@ def record(event: str, actor, obj=None, data: dict | None = None, *, at=None) ->
         "object_id": str(obj.pk) if obj is not None else "",
         "data": data or {},
     }
-    digest = event_hash(**fields, prev_hash=head.hash)
-    entry = AuditEvent.objects.create(**{**fields, "at": at}, prev_hash=head.hash, hash=digest)
-    head.seq, head.hash = entry.seq, digest
+    new_hash = event_hash(**fields, prev_hash=head.hash)
+    entry = AuditEvent.objects.create(**{**fields, "at": at}, prev_hash=head.hash, hash=new_hash)
+    head.seq, head.hash = entry.seq, new_hash
     head.save(update_fields=["seq", "hash"])
     return entry
 
 
-def _rows():
+def public_rows():
+    """Every event as the hash covers it (the log holds no personal data, so all of it is public)."""
     for row in (
         AuditEvent.objects.order_by("seq")
         .values("seq", "at", "event", "actor", "object_type", "object_id", "data", "prev_hash", "hash")
@@ -51,5 +52,52 @@ def _rows():
 
 
 def verify_chain():
+    """The chain recomputed; and the records it seals (decisions) checked against it."""
+    from agora.notices.integrity import check_decisions
+
     head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
-    return verify(_rows(), head=tuple(head))
+    verdict = verify(public_rows(), head=tuple(head))
+    if verdict.ok:
+        problems = check_decisions()
+        if problems:
+            return Verdict(
+                False,
+                verdict.count,
+                verdict.last_hash,
+                None,
+                "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""),
+            )
+    return verdict
+
+
+def digest() -> dict:
+    """What outsiders keep to check later that the log was only appended to."""
+    head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
+    last = AuditEvent.objects.filter(seq=head[0]).values_list("at", flat=True).first()
+    return {
+        "count": head[0],
+        "head_hash": head[1],
+        "last_event_at": timestamp(last) if last else None,
+        "generated_at": timestamp(timezone.now()),
+    }
+
+
+def verify_against_digest(published: dict):
+    """Is the chain that was published (count, head_hash) still the start of today's chain?
+
+    Returns (ok, message)."""
+    try:
+        count, head_hash = int(published["count"]), str(published["head_hash"])
+    except (KeyError, TypeError, ValueError):
+        return False, "the digest needs a whole-number 'count' and a 'head_hash'"
+    verdict = verify_chain()
+    if not verdict.ok:
+        return False, f"today's log is broken: {verdict.problem}"
+    if count > verdict.count:
+        return False, f"the digest counts {count} events but the log now has only {verdict.count}"
+    if count == 0:
+        return head_hash == GENESIS_HASH, "an empty digest"
+    now = AuditEvent.objects.filter(seq=count).values_list("hash", flat=True).first()
+    if now != head_hash:
+        return False, f"event #{count} is not the one the digest recorded: history was rewritten"
+    return True, f"the digest's {count} events are still the start of the chain ({verdict.count} now)"

@@ -92,6 +92,11 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "status", "decision_due_at"]),
             models.Index(fields=["venue", "starts_at"]),
+            # the public register: keyset pages by (filed_at, id), newest first, per filter
+            models.Index(fields=["-filed_at", "-id"], name="register_page"),
+            models.Index(fields=["venue", "-filed_at", "-id"], name="register_by_venue"),
+            models.Index(fields=["status", "-filed_at", "-id"], name="register_by_status"),
+            models.Index(fields=["assembly_type", "-filed_at", "-id"], name="register_by_type"),
         ]
         ordering = ["-filed_at", "-pk"]
 

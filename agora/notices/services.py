@@ -22,6 +22,7 @@ from agora.scheduling.models import Booking
 from agora.venues.models import Venue, Zone
 
 from . import notify
+from .integrity import fingerprint
 from .models import Decision, Notice
 from .workflow import GOING_AHEAD, OFFICER, OFFICER_OUTCOMES, ORGANIZER, SYSTEM, Status, allowed_role
 
@@ -294,7 +295,16 @@ def _clean_place(notice: Notice, place: dict | None, field: str) -> dict | None:
 def _decision(notice: Notice, **fields) -> Decision:
     """A new decision on a (locked) notice, numbered after the ones before it."""
     reference = f"{notice.reference}-D{notice.decisions.count() + 1}"
-    return Decision.objects.create(notice=notice, reference=reference, rulebook=notice.rulebook, **fields)
+    decision = Decision.objects.create(notice=notice, reference=reference, rulebook=notice.rulebook, **fields)
+    decision.refresh_from_db()  # seal what the database holds (e.g. its rounding of times)
+    record(
+        "decision.made",
+        decision.officer,
+        notice,
+        {"reference": reference, "outcome": decision.outcome, "fingerprint": fingerprint(decision)},
+        at=decision.decided_at,
+    )
+    return decision
 
 
 def decide(

@@ -1,7 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("register.json", views.register_json, name="register_json"),
+    path("register.csv", views.register_csv, name="register_csv"),
     path("decisions/<str:reference>/", views.decision_public, name="decision_public"),
+    path("decisions.atom", feeds.DecisionsFeed(), name="decisions_feed"),
+    path("places/<int:pk>/", views.venue_page, name="venue_page"),
+    path("places/<int:pk>/calendar.ics", feeds.venue_ical, name="venue_ical"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("audit/", views.audit_page, name="audit"),
+    path("audit/digest.json", views.audit_digest, name="audit_digest"),
+    path("audit/events.jsonl", views.audit_export, name="audit_events"),
 ]

@@ -1,9 +1,29 @@
-"""Public pages (no sign-in). Never show personal data: organizers by public_name only."""
+"""Public pages and open data (no sign-in). Never personal data: organizers appear only by
+`public_name`, and nothing from the accounts app but that is read here."""
 
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
+from agora.audit.services import digest
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision
+from agora.venues.geometry import centroid
+from agora.venues.models import Venue
+
+from . import calendar as venue_calendar
+from . import stats
+from .queries import CSV_FIELDS, Cursor, RegisterFilter, filtered, page, public_row, with_details
+
+EXPORT_LIMIT = 100_000
 
 
 def decision_public(request, reference):
@@ -15,3 +35,113 @@ def decision_public(request, reference):
         reference=reference,
     )
     return render(request, "register/decision.html", {"decision": decision, "letter": letter_for(decision)})
+
+
+def register(request):
+    form = RegisterFilter(request.GET or None)
+    rows, next_cursor = [], None
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        rows, next_cursor = page(filtered(data), Cursor.decode(request.GET.get("after")))
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "rows": [public_row(n) for n in rows],
+        "next": next_cursor.encode() if next_cursor else None,
+        "query": query.urlencode(),
+    }
+    return render(request, "register/register.html", context)
+
+
+def _export_rows(request):
+    form = RegisterFilter(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return None, form.errors
+    data = form.cleaned_data if form.is_bound else {}
+    return (public_row(n) for n in with_details(filtered(data))[:EXPORT_LIMIT].iterator(chunk_size=500)), None
+
+
+def register_json(request):
+    rows, errors = _export_rows(request)
+    if errors:
+        return JsonResponse(
+            {"error": {"code": "invalid_filter", "message": "Fix the filters.", "fields": errors}}, status=400
+        )
+    return JsonResponse(
+        {"notices": list(rows), "generated_at": timezone.now().isoformat()},
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def register_csv(request):
+    rows, errors = _export_rows(request)
+    if errors:
+        return HttpResponse("Fix the filters: " + json.dumps(errors), status=400, content_type="text/plain")
+    writer = csv.DictWriter(_Echo(), fieldnames=CSV_FIELDS)
+
+    def lines():
+        yield writer.writeheader()
+        for row in rows:
+            yield writer.writerow({**row, "grounds": " ".join(row["grounds"])})
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="agora-register.csv"'
+    return response
+
+
+def venue_page(request, pk):
+    venue = get_object_or_404(Venue.objects.select_related("jurisdiction"), pk=pk)
+    tz = ZoneInfo(venue.jurisdiction.timezone)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.now().astimezone(tz).date()
+    view = "week" if request.GET.get("view") == "week" else "day"
+    days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
+    lat, lon = centroid(venue.geometry)
+    context = {
+        "venue": venue,
+        "day": day,
+        "view": view,
+        "previous": day - dt.timedelta(days=len(days)),
+        "next": day + dt.timedelta(days=len(days)),
+        "calendar": [venue_calendar.day_rows(venue, d) for d in days],
+        "closures": venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20],
+        "geometry_json": json.dumps(venue.geometry),
+        "center": (lat, lon),
+        "tile_url": settings.AGORA_TILE_URL,
+        "outline_svg": venue_calendar.outline_svg(venue.geometry),
+    }
+    return render(request, "register/venue.html", context)
+
+
+def statistics(request):
+    return render(request, "register/statistics.html", {"sections": stats.sections()})
+
+
+def audit_digest(request):
+    return JsonResponse(digest())
+
+
+def audit_page(request):
+    from agora.audit.models import AuditEvent
+
+    events = AuditEvent.objects.order_by("-seq")[:100]
+    return render(request, "register/audit.html", {"digest": digest(), "events": events})
+
+
+def audit_export(request):
+    """Every audit event, as JSON lines, so anyone can recompute the chain."""
+    from agora.audit.services import public_rows
+
+    def lines():
+        for row in public_rows():
+            yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+
+    return StreamingHttpResponse(lines(), content_type="application/x-ndjson; charset=utf-8")

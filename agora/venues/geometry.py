@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 EARTH_RADIUS_M = 6_371_008.8
 
 
-def _rings(geometry: dict) -> list[list[list[list[float]]]]:
+def polygons(geometry: dict) -> list[list[list[list[float]]]]:
     """The polygons of a Polygon/MultiPolygon as lists of rings."""
     if not isinstance(geometry, dict):
         raise ValidationError("The geometry must be a GeoJSON object.")
@@ -26,10 +26,10 @@ def _rings(geometry: dict) -> list[list[list[list[float]]]]:
 
 
 def validate_geometry(geometry: dict) -> None:
-    polygons = _rings(geometry)
-    if not isinstance(polygons, list) or not polygons:
+    found = polygons(geometry)
+    if not isinstance(found, list) or not found:
         raise ValidationError("The geometry has no coordinates.")
-    for polygon in polygons:
+    for polygon in found:
         if not isinstance(polygon, list) or not polygon:
             raise ValidationError("Each polygon needs at least an outer ring.")
         for ring in polygon:
@@ -61,7 +61,7 @@ def _ring_area(ring: list[list[float]], lat0: float) -> float:
 
 def area_m2(geometry: dict) -> float:
     total = 0.0
-    for polygon in _rings(geometry):
+    for polygon in polygons(geometry):
         outer, *holes = polygon
         lat0 = sum(p[1] for p in outer) / len(outer)
         total += _ring_area(outer, lat0) - sum(_ring_area(h, lat0) for h in holes)
@@ -70,5 +70,5 @@ def area_m2(geometry: dict) -> float:
 
 def centroid(geometry: dict) -> tuple[float, float]:
     """Mean of the outer rings' vertices as (lat, lon): good enough to centre a map."""
-    points = [p for polygon in _rings(geometry) for p in polygon[0][:-1]]
+    points = [p for polygon in polygons(geometry) for p in polygon[0][:-1]]
     return (sum(p[1] for p in points) / len(points), sum(p[0] for p in points) / len(points))

@@ -1,0 +1,68 @@
+"""The venue calendar: who held the venue when, when they filed, when they really used
+it, and whom they displaced. Also the venue outline as inline SVG, so the page shows the
+place with no map tiles and no JavaScript."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from agora.scheduling.flags import flags_for, usages
+from agora.scheduling.models import Booking
+from agora.venues.geometry import polygons
+
+
+def day_rows(venue, day: dt.date) -> dict:
+    tz = ZoneInfo(venue.jurisdiction.timezone)
+    start = dt.datetime.combine(day, dt.time(), tz)
+    bookings = Booking.objects.filter(
+        zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
+    ).filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+    flags_by_notice: dict[int, list[str]] = {}
+    for flag in flags_for(bookings):
+        flags_by_notice.setdefault(flag.notice.pk, []).append(flag.kind)
+    zones = {b.notice_id: [] for b in bookings}
+    for b in bookings.select_related("zone"):
+        zones[b.notice_id].append(b.zone.name.get("en"))
+    rows = []
+    for usage in sorted(usages(bookings), key=lambda u: u.starts_at):
+        notice = usage.notice
+        held_until = (
+            bookings.filter(notice=notice).order_by("-held_until").values_list("held_until", flat=True)[0]
+        )
+        rows.append(
+            {
+                "notice": notice,
+                "organizer": notice.organizer.public_name,
+                "zones": ", ".join(sorted(zones[notice.pk])),
+                "booked": (usage.starts_at, usage.ends_at),
+                "held_until": held_until,
+                "filed_at": notice.filed_at,
+                "checked_in": usage.checked_in_at,
+                "checked_out": usage.checked_out_at,
+                "used_hours": usage.used_hours(timezone.now()),
+                "displaced": usage.displaced,
+                "flags": flags_by_notice.get(notice.pk, []),
+            }
+        )
+    return {"day": day, "rows": rows}
+
+
+def outline_svg(geometry: dict, size: int = 240) -> str:
+    """An SVG path of the outline, north up, scaled into a size × size box."""
+    points = [p for polygon in polygons(geometry) for ring in polygon for p in ring]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    span = max(max(lons) - min(lons), max(lats) - min(lats)) or 1.0
+
+    def xy(p):
+        return ((p[0] - min(lons)) / span * (size - 20) + 10, (max(lats) - p[1]) / span * (size - 20) + 10)
+
+    paths = []
+    for polygon in polygons(geometry):
+        for ring in polygon:
+            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring))
+            paths.append(f"M{coords}Z")
+    return " ".join(paths)

@@ -1,0 +1,100 @@
+"""Open-data feeds: an iCalendar feed per venue (RFC 5545) and an Atom feed of decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from icalendar import Calendar, Event
+
+from agora.i18n import pick
+from agora.notices.models import Decision
+from agora.scheduling.models import Booking
+from agora.venues.models import Venue
+
+FEED_DAYS_BACK, FEED_DAYS_AHEAD = 90, 365
+
+
+def venue_ical(request, pk):
+    venue = get_object_or_404(Venue, pk=pk)
+    now = timezone.now()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Agora//venue calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Agora: {pick(venue.name, 'en')}")
+    bookings = (
+        Booking.objects.filter(
+            zone__venue=venue,
+            starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
+            starts_at__lte=now + dt.timedelta(days=FEED_DAYS_AHEAD),
+        )
+        .filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+        .select_related("notice__organizer", "zone")
+        .order_by("starts_at")
+    )
+    for booking in bookings:
+        notice = booking.notice
+        event = Event()
+        event.add("uid", f"booking-{booking.pk}@agora")
+        event.add("dtstamp", now)
+        event.add("dtstart", booking.starts_at)
+        event.add("dtend", booking.ends_at)
+        event.add(
+            "summary",
+            f"{notice.assembly_type}: {notice.organizer.public_name} ({pick(booking.zone.name, 'en')})",
+        )
+        released = f"; released from {booking.held_until.isoformat()}" if booking.is_released else ""
+        event.add("description", f"{notice.reference}: {notice.purpose}{released}")
+        event.add("url", settings.AGORA_PUBLIC_URL + reverse("venue_page", args=[venue.pk]))
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    for closure in venue.closures.filter(ends_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK)):
+        event = Event()
+        event.add("uid", f"closure-{closure.pk}@agora")
+        event.add("dtstamp", now)
+        event.add("dtstart", closure.starts_at)
+        event.add("dtend", closure.ends_at)
+        event.add("summary", f"Closed: {closure.reason}")
+        calendar.add_component(event)
+    return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+
+
+class DecisionsFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Agora: decisions on notices of public assemblies"
+    subtitle = "Every decision, as it is made: outcome, legal grounds, reasons."
+
+    def link(self):
+        return reverse("register")
+
+    def items(self):
+        return Decision.objects.select_related("notice__venue", "notice__organizer").order_by(
+            "-decided_at", "-pk"
+        )[:200]
+
+    def item_title(self, item):
+        return f"{item.reference}: {item.get_outcome_display()}"
+
+    def item_description(self, item):
+        grounds = ", ".join(item.grounds) or "—"
+        notice = item.notice
+        return (
+            f"{notice.assembly_type} at {pick(notice.venue.name, 'en')} by {notice.organizer.public_name}, "
+            f"{notice.starts_at.isoformat()}. Grounds: {grounds}. {item.reasoning}"
+        )
+
+    def item_link(self, item):
+        return reverse("decision_public", args=[item.reference])
+
+    def item_pubdate(self, item):
+        return item.decided_at
+
+    def item_updateddate(self, item):
+        return item.decided_at

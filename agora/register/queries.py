@@ -1,0 +1,172 @@
+"""The public register: filtered, keyset-paginated rows with no personal data.
+
+One query builder serves the page, the CSV and the JSON export, so they always agree.
+Pagination is by (filed_at, id) cursor, not OFFSET, so page 10,000 of a million notices
+costs what page 1 costs; an index on (filed_at, id) serves it (notices migration 0005).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from django import forms
+from django.db import connection
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext_lazy as _
+
+from agora.notices.models import Decision, Notice
+from agora.notices.workflow import Status
+from agora.scheduling.models import Booking
+from agora.venues.models import Venue
+
+PAGE_SIZE = 50
+PUBLIC_STATES = [s for s in Status.values if s != Status.DRAFT]
+
+
+class RegisterFilter(forms.Form):
+    venue = forms.ModelChoiceField(label=_("Place"), queryset=Venue.objects.all(), required=False)
+    type = forms.CharField(label=_("Type"), max_length=40, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—")] + [(s, Status(s).label) for s in PUBLIC_STATES]
+    )
+    ground = forms.SlugField(label=_("Ground"), max_length=40, required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Text"), max_length=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data
+
+
+def filtered(data: dict):
+    """Notices past draft matching the (cleaned) filters, newest filed first."""
+    rows = Notice.objects.filter(status__in=PUBLIC_STATES)
+    if data.get("venue"):
+        rows = rows.filter(venue=data["venue"])
+    if data.get("type"):
+        rows = rows.filter(assembly_type=data["type"])
+    if data.get("outcome"):
+        rows = rows.filter(status=data["outcome"])
+    if data.get("ground"):
+        # grounds are a JSON list; match the quoted code in its text (works on SQLite and PostgreSQL)
+        rows = rows.filter(decisions__grounds__icontains=f'"{data["ground"]}"').distinct()
+    if data.get("date_from"):
+        rows = rows.filter(starts_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        rows = rows.filter(starts_at__date__lte=data["date_to"])
+    if data.get("q"):
+        rows = _text_search(rows, data["q"])
+    return rows.order_by("-filed_at", "-id")
+
+
+def _text_search(rows, text: str):
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        # served by the GIN index of migration notices/0005 on to_tsvector('simple', purpose)
+        return rows.annotate(search=SearchVector("purpose", config="simple")).filter(
+            Q(search=SearchQuery(text, config="simple", search_type="websearch")) | Q(reference=text.strip())
+        )
+    return rows.filter(Q(purpose__icontains=text) | Q(reference=text.strip()))
+
+
+@dataclass(frozen=True)
+class Cursor:
+    filed_at: dt.datetime
+    id: int
+
+    def encode(self) -> str:
+        return base64.urlsafe_b64encode(f"{self.filed_at.isoformat()}|{self.id}".encode()).decode()
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            filed, pk = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+            return cls(dt.datetime.fromisoformat(filed), int(pk))
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+def page(rows, after: Cursor | None, size: int = PAGE_SIZE):
+    """One page after the cursor, and the cursor of the next page (None on the last)."""
+    if after is not None:
+        rows = rows.filter(Q(filed_at__lt=after.filed_at) | Q(filed_at=after.filed_at, id__lt=after.id))
+    items = list(with_details(rows)[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    return items, (Cursor(items[-1].filed_at, items[-1].id) if more and items else None)
+
+
+def with_details(rows):
+    return rows.select_related("venue", "organizer", "jurisdiction").prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "pk")),
+        Prefetch(
+            "bookings",
+            queryset=Booking.objects.filter(Q(offer__isnull=True) | Q(offer__state="accepted")).order_by(
+                "starts_at"
+            ),
+        ),
+    )
+
+
+def public_row(notice: Notice) -> dict:
+    """One notice as the public sees it: no names of private persons, no contacts, no IDs."""
+    decisions = list(notice.decisions.all())
+    first = decisions[0] if decisions else None
+    last = decisions[-1] if decisions else None
+    bookings = list(notice.bookings.all())
+    return {
+        "reference": notice.reference,
+        "type": notice.assembly_type,
+        "purpose": notice.purpose,
+        "organizer": notice.organizer.public_name,
+        "venue": notice.venue.name.get("en"),
+        "venue_id": notice.venue_id,
+        "requested_start": notice.starts_at.isoformat(),
+        "requested_end": notice.ends_at.isoformat(),
+        "booked_start": bookings[0].starts_at.isoformat() if bookings else None,
+        "booked_end": bookings[0].ends_at.isoformat() if bookings else None,
+        "filed_at": notice.filed_at.isoformat() if notice.filed_at else None,
+        "status": notice.status,
+        "decision": last.outcome if last else None,
+        "decision_reference": last.reference if last else None,
+        "grounds": list(dict.fromkeys(g for d in decisions for g in d.grounds)),  # every ground cited
+        "reasoning": last.reasoning if last else "",
+        "decided_at": first.decided_at.isoformat() if first else None,
+        "hours_to_decision": round((first.decided_at - notice.filed_at).total_seconds() / 3600, 1)
+        if first and notice.filed_at
+        else None,
+        "decided_after_deadline": first.after_deadline if first else None,
+    }
+
+
+CSV_FIELDS = [
+    "reference",
+    "type",
+    "purpose",
+    "organizer",
+    "venue",
+    "venue_id",
+    "requested_start",
+    "requested_end",
+    "booked_start",
+    "booked_end",
+    "filed_at",
+    "status",
+    "decision",
+    "decision_reference",
+    "grounds",
+    "reasoning",
+    "decided_at",
+    "hours_to_decision",
+    "decided_after_deadline",
+]
