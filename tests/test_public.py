@@ -3,6 +3,9 @@ with no personal data anywhere on it."""
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own feed
 
 import pytest
@@ -176,3 +179,31 @@ def test_venue_page_shows_booked_used_and_displaced(city, client):
     page = client.get(f"/places/{notice.venue_id}/?date={day}").content.decode()
     assert notice.reference in page and "Green Almaty Society" in page
     assert "<svg" in page and "venue-geometry" in page  # the outline without tiles or JS
+
+
+def test_the_register_bench_runs_at_a_small_size(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "agora.settings"}
+    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'bench.sqlite3'}")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "agora.cli",
+            "bench",
+            "register",
+            "--notices",
+            "2000",
+            "--repeat",
+            "1",
+            "--format",
+            "json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    ).stdout
+    report = json.loads(out)
+    assert report["notices"] == 2000 and set(report["filters"]) >= {"newest", "venue+type+range", "text"}
+    assert report["filters"]["newest"]["rows"] == 50
