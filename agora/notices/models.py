@@ -97,6 +97,12 @@ class Notice(models.Model):
             models.Index(fields=["venue", "-filed_at", "-id"], name="register_by_venue"),
             models.Index(fields=["status", "-filed_at", "-id"], name="register_by_status"),
             models.Index(fields=["assembly_type", "-filed_at", "-id"], name="register_by_type"),
+            # place + type + date range: an index-only scan finds the page's ids (PostgreSQL)
+            models.Index(
+                fields=["venue", "assembly_type", "starts_at"],
+                include=["filed_at", "status"],
+                name="register_by_venue_type_day",
+            ),
         ]
         ordering = ["-filed_at", "-pk"]
 
