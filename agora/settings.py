@@ -116,6 +116,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Agora"
+# Accept the code of the previous or next 30-second period too: clocks drift, people type slowly.
+MFA_TOTP_TOLERANCE = 1
 # Officers must confirm each session with TOTP (turn off only for local experiments).
 AGORA_OFFICER_MFA = env_flag("AGORA_OFFICER_MFA", True)
 

@@ -9,9 +9,11 @@ import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from agora.audit.services import digest
 from agora.notices.letters import letter_for
@@ -121,8 +123,17 @@ def venue_page(request, pk):
     return render(request, "register/venue.html", context)
 
 
+STATS_SECONDS = 300
+
+
 def statistics(request):
-    return render(request, "register/statistics.html", {"sections": stats.sections()})
+    # computed over the whole register: cached for a few minutes, per language (labels)
+    key = f"public-statistics:{get_language()}"
+    return render(
+        request,
+        "register/statistics.html",
+        {"sections": cache.get_or_set(key, stats.sections, STATS_SECONDS)},
+    )
 
 
 def audit_digest(request):
