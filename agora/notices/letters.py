@@ -55,10 +55,12 @@ def _context(decision: Decision, lang: str) -> dict:
         "starts_at": notice.starts_at.astimezone(tz),
         "ends_at": notice.ends_at.astimezone(tz),
         "decided_at": decision.decided_at.astimezone(tz),
+        # quoted in the letter's language where the rulebook has it, else in English
         "grounds": [
-            (code, rules.refusal_grounds[code]) for code in decision.grounds if code in rules.refusal_grounds
+            (code, rules.refusal_grounds[code].article, rules.refusal_grounds[code].text(lang))
+            for code in decision.grounds
+            if code in rules.refusal_grounds
         ],
-        "ground_texts": {code: ground.text(lang) for code, ground in rules.refusal_grounds.items()},
         "alternative": alternative,
         "verify_url": url,
         "qr": _qr_svg(url),
