@@ -39,6 +39,20 @@ def notice_form(place, **overrides):
     return {**data, **overrides}
 
 
+def filed(user, venue, *, purpose="P", hours=2, people=10, **extra):
+    """A rally filed now for two weeks ahead, 14:00 for `hours` hours."""
+    return services.file_notice(
+        user,
+        assembly_type="rally",
+        purpose=purpose,
+        venue=venue,
+        starts_at=future(),
+        ends_at=future() + dt.timedelta(hours=hours),
+        expected_participants=people,
+        **extra,
+    )
+
+
 @pytest.fixture
 def organizer_client(client, aigerim):
     client.force_login(aigerim)
@@ -137,15 +151,7 @@ def test_html_in_free_text_is_stored_as_text_and_escaped(organizer_client, squar
 
 
 def test_an_organizer_cannot_open_another_organizers_notice_or_letter(client, square, aigerim, bolat, dana):
-    notice = services.file_notice(
-        aigerim,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=2),
-        expected_participants=10,
-    )
+    notice = filed(aigerim, square)
     decision = services.decide(notice, dana, "accepted")
     client.force_login(bolat)
     assert client.get(f"/notices/{notice.pk}/").status_code == 404
@@ -174,31 +180,14 @@ def test_an_officer_without_an_authenticator_is_sent_to_set_one_up(client, almat
 
 
 def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigerim, bolat, dana):
-    notice = services.file_notice(
-        aigerim,
-        assembly_type="rally",
-        purpose="Peace rally",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=3),
-        expected_participants=300,
-        language="ru",
-    )
+    notice = filed(aigerim, square, purpose="Peace rally", hours=3, people=300, language="ru")
     sign_in_with_totp(client, dana)
     queue = client.get("/office/").content.decode()
     assert notice.reference in queue
     page = client.get(f"/office/notices/{notice.pk}/").content.decode()
     assert "Conflicting notices" in page and "Free alternatives" not in page  # free as filed
     # a big rally takes the whole square first: now the officer is shown free alternatives
-    big = services.file_notice(
-        bolat,
-        assembly_type="rally",
-        purpose="Big",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=3),
-        expected_participants=50_000,
-    )
+    big = filed(bolat, square, purpose="Big", hours=3, people=50_000)
     services.decide(big, dana, "accepted")
     page = client.get(f"/office/notices/{notice.pk}/").content.decode()
     assert "Free alternatives" in page and big.reference in page
@@ -235,15 +224,7 @@ def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigeri
 
 
 def test_an_officer_of_another_city_cannot_open_the_notice(client, square, aigerim, yerlan):
-    notice = services.file_notice(
-        aigerim,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=2),
-        expected_participants=10,
-    )
+    notice = filed(aigerim, square)
     sign_in_with_totp(client, yerlan)
     assert client.get(f"/office/notices/{notice.pk}/").status_code == 404
     assert client.post(f"/office/notices/{notice.pk}/", {"outcome": "accepted"}).status_code == 404
@@ -276,15 +257,7 @@ def test_day_sheet_check_in_and_out(client, square, aigerim, dana):
 def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
     organizer_client, square, bolat, dana
 ):
-    big = services.file_notice(
-        bolat,
-        assembly_type="rally",
-        purpose="Big",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=3),
-        expected_participants=50_000,
-    )
+    big = filed(bolat, square, purpose="Big", hours=3, people=50_000)
     services.decide(big, dana, "accepted")
     page = organizer_client.post(
         "/notices/new/",
@@ -323,15 +296,7 @@ def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
     ],
 )
 def test_the_decision_form_refuses_bad_input_clearly(client, square, aigerim, dana, data, message):
-    notice = services.file_notice(
-        aigerim,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=2),
-        expected_participants=10,
-    )
+    notice = filed(aigerim, square)
     sign_in_with_totp(client, dana)
     data = {k: (square.pk if v == "VENUE" else v) for k, v in data.items()}
     response = client.post(f"/office/notices/{notice.pk}/", data)
@@ -341,15 +306,7 @@ def test_the_decision_form_refuses_bad_input_clearly(client, square, aigerim, da
 
 
 def test_an_empty_appeal_is_refused_with_a_message(organizer_client, square, aigerim, dana):
-    notice = services.file_notice(
-        aigerim,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=2),
-        expected_participants=10,
-    )
+    notice = filed(aigerim, square)
     services.decide(
         notice,
         dana,
