@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from our own static files, not a CDN
     "agora.accounts",
     "agora.rules",
     "agora.venues",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "agora.api.middleware.ApiErrorShape",
 ]
 
 ROOT_URLCONF = "agora.urls"
@@ -101,6 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The register's covering index has non-key columns on PostgreSQL; SQLite just ignores them.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -128,6 +132,13 @@ HUEY = {
     # immediate: tasks run inline, in the calling process (the test suite does this)
     "immediate": env_flag("HUEY_IMMEDIATE", default="pytest" in sys.modules),
     "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+}
+# The cache holds rate-limit counters, used TOTP codes and cached statistics: shared by
+# all workers through Redis in production; per process (fine for one process) otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
@@ -195,5 +206,12 @@ AGORA_PUBLIC_URL = os.environ.get("AGORA_PUBLIC_URL", "http://127.0.0.1:8000").r
 
 # Map tiles for venue pages ({s}, {z}, {x}, {y} as Leaflet takes them); empty: outline only.
 AGORA_TILE_URL = os.environ.get("AGORA_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# API rate limits ("count/s|m|h|d"): per client address without a token, per token with one.
+AGORA_API_RATE_ANONYMOUS = os.environ.get("AGORA_API_RATE_ANONYMOUS", "120/m")
+AGORA_API_RATE_TOKEN = os.environ.get("AGORA_API_RATE_TOKEN", "600/m")
+# How many reverse proxies in front of us add X-Forwarded-For; 0 trusts only REMOTE_ADDR,
+# so a client cannot dodge the per-address limit by sending the header itself.
+NINJA_NUM_PROXIES = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
 
 AGORA_RULEBOOK_DIR = Path(os.environ.get("AGORA_RULEBOOK_DIR", BASE_DIR / "agora" / "rules" / "rulebooks"))

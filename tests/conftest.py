@@ -133,6 +133,12 @@ def vendor():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """PBKDF2 costs ~0.4 s a user by design; tests make hundreds of users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Used TOTP codes and rate limits live in the cache: start each test without them."""
     from django.core.cache import cache

@@ -56,3 +56,30 @@ class Officer(models.Model):
 
     def __str__(self) -> str:
         return f"officer #{self.pk} ({self.jurisdiction})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API, made and revoked by its user on a page.
+
+    Only a SHA-256 of the token is stored; the token is shown once, when made. A token is
+    scoped to one role (what its user is: organizer or officer) and acts only as that role.
+    """
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+        OFFICER = "officer", _("Officer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    prefix = models.CharField(max_length=12, help_text="The token's first characters, to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"token {self.prefix}… ({self.role})"

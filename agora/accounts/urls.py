@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("tokens/", views.tokens, name="api_tokens")]

@@ -1,0 +1,176 @@
+"""The API object, its token auth, its one error shape, its rate limits, ETags.
+
+Every error is `{"error": {"code", "message", "fields"}}` with its HTTP status; nothing
+reaches the client as a 500 page or a stack trace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
+
+from agora.accounts.tokens import authenticate
+
+log = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        row = authenticate(token)
+        if row is None:
+            return None
+        request.user = row.user
+        request.token = row
+        return row
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+class _RateFromSettings:
+    """Reads its rate from settings on every request, so deployments (and tests) can change it."""
+
+    setting = ""
+
+    def __init__(self):
+        super().__init__(getattr(settings, self.setting))
+
+    def allow_request(self, request) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+class AddressThrottle(_RateFromSettings, AnonRateThrottle):
+    """Anonymous requests, per client address (REMOTE_ADDR unless proxies are trusted)."""
+
+    setting = "AGORA_API_RATE_ANONYMOUS"
+
+
+class TokenThrottle(_RateFromSettings, SimpleRateThrottle):
+    """Requests with a token, per token (not per address: one office may share an address)."""
+
+    setting = "AGORA_API_RATE_TOKEN"
+    scope = "token"
+
+    def get_cache_key(self, request):
+        token = getattr(request, "token", None)
+        return None if token is None else f"throttle_token_{token.pk}"
+
+
+class AgoraApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__  # "create_notice", not "agora_api_endpoints_create_notice"
+
+
+api = AgoraApi(
+    title="Agora API",
+    version="1",
+    description="Notices of public assemblies, decisions and the venue schedule. Public reads need no token; "
+    "organizers and officers use a bearer token made on /accounts/tokens/.",
+    urls_namespace="api",
+    throttle=[AddressThrottle(), TokenThrottle()],
+)
+
+
+def error(request, status: int, code: str, message: str, fields: dict | None = None):
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        message = item.get("msg", "invalid").removeprefix("Value error, ")
+        fields.setdefault(".".join(loc) or "request", []).append(message)
+    return error(request, 422, "invalid", "Some fields are invalid; see `fields`.", fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request, exc: DjangoValidationError):
+    fields = (
+        {k: [str(m) for m in v] for k, v in exc.message_dict.items()} if hasattr(exc, "error_dict") else {}
+    )
+    return error(request, 400, getattr(exc, "code", None) or "refused", " ".join(exc.messages), fields)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return error(request, 403, "forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return error(request, 401, "unauthenticated", "Send a valid token: Authorization: Bearer agora_…")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(request, 404, "not_found", "No such object (or not yours).")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def _missing(request, exc):
+    return error(request, 404, "not_found", "No such object (or not yours).")
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    wait = max(1, int(exc.wait or 1))
+    response = error(request, 429, "rate_limited", f"Too many requests; retry in {wait} s.")
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http(request, exc: HttpError):
+    if exc.status_code == 400:  # ninja's only 400 of its own: a body it cannot parse
+        return error(request, 400, "bad_request", "The body is not valid JSON (or not JSON at all).")
+    return error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _crash(request, exc):
+    log.exception("API error")
+    return error(request, 500, "server_error", "Something went wrong on our side; it was logged.")
+
+
+def with_etag(request, payload) -> HttpResponse:
+    """JSON with an ETag; 304 when the client already has this version."""
+    body = json.dumps(payload, default=str, ensure_ascii=False, sort_keys=True).encode()
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == tag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = tag
+    return response
+
+
+def role(request, wanted: str):
+    """The token's user, if the token is scoped to `wanted`; else 403."""
+    token = getattr(request, "token", None)
+    if token is None or token.role != wanted:
+        raise PermissionDenied(f"This needs an {wanted} token.")
+    return request.user

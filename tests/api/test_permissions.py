@@ -1,0 +1,206 @@
+"""The API's permission matrix: every endpoint × anonymous, organizer A, organizer B,
+officer of the jurisdiction, officer of another jurisdiction, administrator."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agora.accounts.tokens import create_token
+from agora.notices import services
+from agora.scheduling import offers
+from tests.conftest import ALMATY
+
+ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin"]
+
+
+def future(days=14, hour=14):
+    return (dt.datetime.now(ALMATY) + dt.timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+@pytest.fixture
+def world(square, gandhi, aigerim, bolat, dana, yerlan):
+    def file(hour, **extra):
+        return services.file_notice(
+            aigerim,
+            assembly_type="rally",
+            purpose="P",
+            venue=square,
+            starts_at=future(hour=hour),
+            ends_at=future(hour=hour + 1),
+            expected_participants=10,
+            **extra,
+        )
+
+    pending = file(10)
+    refused = file(12)
+    services.decide(
+        refused,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
+    )
+    # the refused notice's own time comes free (as if released): it is offered back to it
+    [offer] = offers.offer_released(
+        square.jurisdiction, square, refused.starts_at, refused.ends_at, at=dt.datetime.now(ALMATY)
+    )
+    accepted = file(14)
+    decision = services.decide(accepted, dana, "accepted")
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
+    tokens = {
+        "anonymous": None,
+        "organizer_a": create_token(aigerim, "A")[1],
+        "organizer_b": create_token(bolat, "B")[1],
+        "officer": create_token(dana, "D")[1],
+        "other_officer": create_token(yerlan, "Y")[1],
+        "admin": None,
+    }
+    return {
+        "square": square,
+        "pending": pending,
+        "refused": refused,
+        "accepted": accepted,
+        "decision": decision,
+        "offer": offer,
+        "tokens": tokens,
+        "admin": admin,
+    }
+
+
+def notice_body(w):
+    return {
+        "assembly_type": "rally",
+        "purpose": "API rally",
+        "venue": w["square"].pk,
+        "starts_at": future(hour=11).isoformat(),
+        "ends_at": future(hour=12).isoformat(),
+        "expected_participants": 20,
+    }
+
+
+ANY = {r: 200 for r in ROLES}
+ORGANIZER_OWN = {
+    "anonymous": 401,
+    "organizer_a": 200,
+    "organizer_b": 404,
+    "officer": 403,
+    "other_officer": 403,
+    "admin": 401,
+}
+ORGANIZER_ANY = {**ORGANIZER_OWN, "organizer_b": 200}
+OFFICER_HERE = {
+    "anonymous": 401,
+    "organizer_a": 403,
+    "organizer_b": 403,
+    "officer": 200,
+    "other_officer": 404,
+    "admin": 401,
+}
+OFFICER_ANY = {**OFFICER_HERE, "other_officer": 200}
+
+# operation id (as in the OpenAPI document) -> method, path, body, expected status per role
+CASES = {
+    "venues": ("get", lambda w: "/venues", None, ANY),
+    "availability": (
+        "get",
+        lambda w: f"/venues/{w['square'].pk}/availability?date={future().date()}",
+        None,
+        ANY,
+    ),
+    "register": ("get", lambda w: "/register", None, ANY),
+    "decision": ("get", lambda w: f"/decisions/{w['decision'].reference}", None, ANY),
+    "statistics": ("get", lambda w: "/statistics", None, ANY),
+    "audit_digest": ("get", lambda w: "/audit/digest", None, ANY),
+    "create_notice": (
+        "post",
+        lambda w: "/notices",
+        notice_body,
+        {**ORGANIZER_ANY, "organizer_a": 201, "organizer_b": 201},
+    ),
+    "precheck": ("post", lambda w: "/notices/precheck", notice_body, ORGANIZER_ANY),
+    "my_notices": ("get", lambda w: "/notices", None, ORGANIZER_ANY),
+    "my_notice": ("get", lambda w: f"/notices/{w['pending'].pk}", None, ORGANIZER_OWN),
+    "withdraw": (
+        "post",
+        lambda w: f"/notices/{w['pending'].pk}/withdraw",
+        lambda w: {"reason": "x"},
+        ORGANIZER_OWN,
+    ),
+    "appeal": (
+        "post",
+        lambda w: f"/notices/{w['refused'].pk}/appeal",
+        lambda w: {"text": "Unfair."},
+        ORGANIZER_OWN,
+    ),
+    "answer_alternative": (
+        "post",
+        lambda w: f"/notices/{w['refused'].pk}/alternative",
+        lambda w: {"answer": "accept"},
+        ORGANIZER_OWN,
+    ),
+    "answer_offer": (
+        "post",
+        lambda w: f"/offers/{w['offer'].pk}",
+        lambda w: {"answer": "decline"},
+        ORGANIZER_OWN,
+    ),
+    "letter": ("get", lambda w: f"/letters/{w['decision'].reference}", None, ORGANIZER_OWN),
+    "queue": ("get", lambda w: "/office/queue", None, OFFICER_ANY),
+    "decide": (
+        "post",
+        lambda w: f"/office/notices/{w['pending'].pk}/decision",
+        lambda w: {"outcome": "accepted"},
+        OFFICER_HERE,
+    ),
+    "attendance": (
+        "post",
+        lambda w: f"/office/notices/{w['accepted'].pk}/attendance",
+        lambda w: {"action": "check_in"},
+        OFFICER_HERE,
+    ),
+    "allocation": (
+        "post",
+        lambda w: "/office/allocation",
+        lambda w: {"date": str(future().date())},
+        OFFICER_ANY,
+    ),
+}
+
+
+def test_the_matrix_covers_every_endpoint(client, db):
+    document = client.get("/api/v1/openapi.json").json()
+    operations = {op["operationId"] for path in document["paths"].values() for op in path.values()}
+    assert operations == set(CASES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", list(CASES))
+def test_permission_matrix(client, world, role, operation):
+    method, path, body, expected = CASES[operation]
+    headers = {}
+    if world["tokens"][role]:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {world['tokens'][role]}"
+    if role == "admin":
+        client.force_login(world["admin"])  # a browser session is no API credential
+    url = "/api/v1" + path(world)
+    if method == "get":
+        response = client.get(url, **headers)
+    else:
+        response = client.post(url, body(world) if body else {}, content_type="application/json", **headers)
+    assert response.status_code == expected[role], response.content[:300]
+    if response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "fields"}
+
+
+def test_the_officer_queue_holds_only_their_jurisdiction(client, world):
+    mine = client.get(
+        "/api/v1/office/queue", HTTP_AUTHORIZATION=f"Bearer {world['tokens']['officer']}"
+    ).json()
+    other = client.get(
+        "/api/v1/office/queue", HTTP_AUTHORIZATION=f"Bearer {world['tokens']['other_officer']}"
+    ).json()
+    assert world["pending"].reference in [n["reference"] for n in mine]
+    assert other == []
