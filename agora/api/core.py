@@ -6,6 +6,7 @@ reaches the client as a 500 page or a stack trace.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from django.http import Http404, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params.models import QueryModel
 from ninja.security import HttpBearer
 from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
@@ -84,6 +86,35 @@ api = AgoraApi(
     urls_namespace="api",
     throttle=[AddressThrottle(), TokenThrottle()],
 )
+
+
+def known_query_parameters(run):
+    """Refuse query parameters an endpoint does not take: `?venu=3` would otherwise be
+    ignored silently and answer with the whole, unfiltered list."""
+    operation = run.__self__
+    known = set()
+    for model in operation.models:
+        if issubclass(model, QueryModel):
+            known |= set(getattr(model, "__ninja_flatten_map__", None) or model.model_fields)
+
+    @functools.wraps(run)
+    def checked(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            expected = ", ".join(sorted(known)) or "none"
+            return error(
+                request,
+                422,
+                "invalid",
+                f"Unknown query parameter(s): {', '.join(unknown)}. This endpoint takes: {expected}.",
+                {name: ["not a parameter of this endpoint"] for name in unknown},
+            )
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(known_query_parameters, mode="view")
 
 
 def error(request, status: int, code: str, message: str, fields: dict | None = None):

@@ -13,10 +13,9 @@ from ninja.responses import Status as Reply
 from pydantic import Field
 
 from agora.audit.services import digest
-from agora.notices import services
+from agora.notices import review, services
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
-from agora.notices.workflow import PENDING, Status
 from agora.register import queries, stats
 from agora.scheduling import offers, planning
 from agora.scheduling.models import Offer
@@ -224,6 +223,10 @@ def create_notice(request, payload: s.NoticeIn):
     return Reply(201, _notice(notice))
 
 
+def _option(o: dict) -> dict:
+    return {k: o[k] for k in ("venue", "zones", "starts_at", "ends_at", "within_acceptable")}
+
+
 @organizer.post("/notices/precheck", response={200: s.PrecheckOut, **ERRORS})
 def precheck(request, payload: s.NoticeIn):
     """The rule pre-check of a notice, and free alternatives, without filing anything."""
@@ -236,10 +239,7 @@ def precheck(request, payload: s.NoticeIn):
     return {
         "violations": [v.as_dict() for v in services.precheck(notice)],
         "free_as_filed": free,
-        "alternatives": [
-            {k: o[k] for k in ("venue", "zones", "starts_at", "ends_at", "within_acceptable")}
-            for o in options
-        ],
+        "alternatives": [_option(o) for o in options],
     }
 
 
@@ -327,14 +327,24 @@ def _jurisdiction_notice(request, notice_id: int) -> Notice:
 
 @officer.get("/office/queue", response={200: list[s.NoticeOut], **ERRORS})
 def queue(request):
-    """Notices of your jurisdiction waiting for a decision, by legal deadline."""
+    """Notices of your jurisdiction waiting for a decision or an appeal decision, by deadline."""
     user = role(request, "officer")
-    rows = (
-        Notice.objects.filter(jurisdiction=user.officer.jurisdiction, status__in=[*PENDING, Status.APPEALED])
-        .order_by("decision_due_at", "filed_at")
-        .prefetch_related("decisions", "bookings", "offers")[:500]
-    )
-    return [_notice(n) for n in rows]
+    rows = review.queue(user.officer.jurisdiction).prefetch_related("decisions", "bookings", "offers")
+    return [_notice(n) for n in rows[:500]]
+
+
+@officer.get("/office/notices/{notice_id}", response={200: s.ReviewOut, **ERRORS})
+def review_notice(request, notice_id: int):
+    """A notice of your jurisdiction with its conflicts and, where it cannot be granted as
+    filed, the free alternatives."""
+    notice = _jurisdiction_notice(request, notice_id)
+    return {
+        **_notice(notice),
+        "organizer": notice.organizer.public_name,
+        "appeal_text": notice.appeal_text,
+        "conflicts": [n.reference for n in review.conflicts(notice)],
+        "alternatives": [_option(o) for o in review.computed_alternatives(notice)],
+    }
 
 
 @officer.post("/office/notices/{notice_id}/decision", response={200: s.DecisionOut, **ERRORS})
@@ -352,6 +362,36 @@ def decide(request, notice_id: int, payload: s.DecisionIn):
         alternative=alternative,
     )
     return _decision(made)
+
+
+@officer.post("/office/notices/{notice_id}/appeal-decision", response={200: s.DecisionOut, **ERRORS})
+def decide_appeal(request, notice_id: int, payload: s.AppealDecisionIn):
+    """Grant an appeal (the notice goes ahead as filed) or reject it (the decision stands)."""
+    notice = _jurisdiction_notice(request, notice_id)
+    return _decision(
+        services.resolve_appeal(notice, request.user, grant=payload.grant, reasoning=payload.reasoning)
+    )
+
+
+@officer.get("/office/day", response={200: list[s.DaySheetRow], **ERRORS})
+def day_sheet(request, venue: int, date: s.Day):
+    """A venue's bookings on a day, with check-in and check-out times."""
+    user = role(request, "officer")
+    place = get_object_or_404(Venue, pk=venue, jurisdiction=user.officer.jurisdiction)
+    return [
+        {
+            "notice": b.notice.reference,
+            "notice_id": b.notice_id,
+            "status": b.notice.status,
+            "zone": b.zone_id,
+            "starts_at": _local(b.starts_at),
+            "ends_at": _local(b.ends_at),
+            "held_until": _local(b.held_until),
+            "checked_in_at": _local(b.checked_in_at),
+            "checked_out_at": _local(b.checked_out_at),
+        }
+        for b in review.day_sheet(place, date)
+    ]
 
 
 @officer.post("/office/notices/{notice_id}/attendance", response={200: s.NoticeOut, **ERRORS})

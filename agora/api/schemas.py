@@ -222,6 +222,27 @@ class NoticeOut(Schema):
     offers: list[OfferOut]
 
 
+class ReviewOut(NoticeOut):
+    """A notice as an officer reviews it."""
+
+    organizer: str
+    appeal_text: str
+    conflicts: list[str]
+    alternatives: list[Option]
+
+
+class DaySheetRow(Schema):
+    notice: str | None
+    notice_id: int
+    status: str
+    zone: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    held_until: dt.datetime
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+
+
 class NoticePage(Schema):
     items: list[NoticeOut]
     next_cursor: str | None
@@ -252,6 +273,11 @@ class DecisionIn(Schema):
     reasoning: str = Field(default="", max_length=4000)
     conditions: str = Field(default="", max_length=4000)
     alternative: PlaceIn | None = None
+
+
+class AppealDecisionIn(Schema):
+    grant: StrictBool
+    reasoning: str = Field(min_length=1, max_length=4000)
 
 
 class AttendanceIn(Schema):

@@ -3,12 +3,10 @@ alternatives, appeals, and the day sheet for check-in and check-out."""
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,45 +15,23 @@ from django.views.decorators.http import require_POST
 
 from agora.accounts.access import officer_required
 from agora.i18n import pick
-from agora.scheduling import planning
-from agora.scheduling.models import Booking
 from agora.venues.models import Venue
 
-from . import services
+from . import review, services
 from .forms import AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
-from .workflow import GOING_AHEAD, PENDING, Status
-
-IN_QUEUE = [*PENDING, Status.APPEALED]
-
-
-def _conflicts(notice: Notice):
-    """Other notices for the same venue and overlapping time that are pending or going ahead."""
-    return (
-        Notice.objects.filter(
-            venue=notice.venue_id,
-            starts_at__lt=notice.ends_at,
-            ends_at__gt=notice.starts_at,
-            status__in=[*PENDING, *GOING_AHEAD],
-        )
-        .exclude(pk=notice.pk)
-        .order_by("filed_at")
-    )
+from .workflow import Status
 
 
 @officer_required
 def queue(request):
     now = timezone.now()
-    notices = list(
-        Notice.objects.filter(jurisdiction=request.officer.jurisdiction, status__in=IN_QUEUE)
-        .select_related("venue")
-        .order_by("decision_due_at", "filed_at")
-    )
+    notices = list(review.queue(request.officer.jurisdiction).select_related("venue"))
     for notice in notices:
-        notice.time_left = notice.decision_due_at - now if notice.decision_due_at else None
+        notice.time_left = review.time_left(notice, now)
         notice.overdue = notice.time_left is not None and notice.time_left.total_seconds() < 0
-        notice.conflict_count = _conflicts(notice).count()
+        notice.conflict_count = review.conflicts(notice).count()
     return render(request, "office/queue.html", {"notices": notices})
 
 
@@ -78,9 +54,7 @@ def decide(request, pk):
         jurisdiction=request.officer.jurisdiction,
     )
     tz = ZoneInfo(notice.jurisdiction.timezone)
-    # alternatives only where the notice cannot be granted as filed
-    needs_alternative = notice.status in PENDING and not planning.free_as_filed(notice)
-    computed = _labelled(planning.alternatives(notice), tz) if needs_alternative else []
+    computed = _labelled(review.computed_alternatives(notice), tz)
     form = DecisionForm(request.POST or None, notice=notice, computed=computed)
     appeal_form = AppealDecisionForm(request.POST or None) if notice.status == Status.APPEALED else None
     if request.method == "POST":
@@ -109,7 +83,7 @@ def decide(request, pk):
         "notice": notice,
         "form": form,
         "appeal_form": appeal_form,
-        "conflicts": _conflicts(notice).select_related("venue"),
+        "conflicts": review.conflicts(notice).select_related("venue"),
         "computed": computed,
         "decisions": notice.decisions.all(),
     }
@@ -125,16 +99,7 @@ def day_sheet(request):
     )
     bookings = []
     if form.is_valid():
-        venue, day = form.cleaned_data["venue"], form.cleaned_data["date"]
-        start = dt.datetime.combine(day, dt.time(), tz)
-        bookings = (
-            Booking.objects.filter(
-                zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
-            )
-            .filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
-            .select_related("notice", "zone")
-            .order_by("starts_at", "zone__slug")
-        )
+        bookings = review.day_sheet(form.cleaned_data["venue"], form.cleaned_data["date"])
     return render(request, "office/day_sheet.html", {"form": form, "bookings": bookings})
 
 

@@ -1,5 +1,6 @@
 """The API's behaviour: filing through it, errors, cursors, ETags, rate limits, tokens."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -41,7 +42,7 @@ def body(place, **changes):
     }
 
 
-def file(user, venue, hour, hours=1, purpose="P"):
+def file(user, venue, hour, hours=1, purpose="P", participants=5):
     return services.file_notice(
         user,
         assembly_type="rally",
@@ -49,7 +50,7 @@ def file(user, venue, hour, hours=1, purpose="P"):
         venue=venue,
         starts_at=future(hour=hour),
         ends_at=future(hour=hour + hours),
-        expected_participants=5,
+        expected_participants=participants,
     )
 
 
@@ -305,3 +306,66 @@ def test_the_openapi_document_and_the_docs_page_are_served(client, db):
     assert "/api/v1/notices" in document["paths"]
     docs = client.get(API + "/docs")
     assert docs.status_code == 200 and b"/static/ninja/swagger-ui-bundle.js" in docs.content  # no CDN
+
+
+def test_an_officer_reviews_a_clashing_notice_with_its_conflicts_and_alternatives(
+    client, square, aigerim, bolat, dana, officer_token
+):
+    first = file(aigerim, square, 10, hours=4, participants=50_000)
+    services.decide(first, dana, "accepted")  # a crowd for both zones, 10:00-14:00
+    second = file(bolat, square, 11, hours=2)
+    seen = client.get(f"{API}/office/notices/{second.pk}", **bearer(officer_token)).json()
+    assert seen["conflicts"] == [first.reference]
+    assert seen["organizer"] == "Green Almaty Society"
+    assert seen["alternatives"], "the square is taken: free alternatives are offered"
+    for option in seen["alternatives"]:  # elsewhere, or on the square once the crowd has gone
+        starts = dt.datetime.fromisoformat(option["starts_at"])
+        assert option["venue"] != square.pk or starts >= future(hour=14), option
+    offer = seen["alternatives"][0]
+    decided = post(
+        client,
+        f"/office/notices/{second.pk}/decision",
+        {
+            "outcome": "alternative_offered",
+            "alternative": {k: offer[k] for k in ("venue", "zones", "starts_at", "ends_at")},
+        },
+        officer_token,
+    )
+    assert decided.status_code == 200, decided.content
+    assert decided.json()["alternative"]["venue"] == offer["venue"]
+
+
+def test_the_day_sheet_shows_check_in_and_out(client, square, aigerim, dana, officer_token):
+    notice = file(aigerim, square, 10)
+    services.decide(notice, dana, "accepted")
+    day = f"{API}/office/day?venue={square.pk}&date={future().date()}"
+    rows = client.get(day, **bearer(officer_token)).json()
+    assert {r["notice"] for r in rows} == {notice.reference}
+    assert all(r["checked_in_at"] is None for r in rows)
+    checked = post(client, f"/office/notices/{notice.pk}/attendance", {"action": "check_in"}, officer_token)
+    assert checked.status_code == 200
+    assert all(r["checked_in_at"] for r in client.get(day, **bearer(officer_token)).json())
+
+
+def test_an_appeal_is_decided_with_reasons(client, square, gandhi, aigerim, dana, officer_token):
+    notice = file(aigerim, square, 10)
+    services.decide(
+        notice,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
+    )
+    services.appeal(notice, aigerim, text="It was free.")
+    path = f"/office/notices/{notice.pk}/appeal-decision"
+    assert post(client, path, {"grant": True, "reasoning": ""}, officer_token).status_code == 422
+    granted = post(client, path, {"grant": True, "reasoning": "It was free indeed."}, officer_token)
+    assert granted.status_code == 200 and granted.json()["outcome"] == "overturned"
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(client, db):
+    response = client.get(API + "/register?venu=3")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["fields"] == {"venu": ["not a parameter of this endpoint"]}
+    assert "venue" in error["message"]  # says what the endpoint does take

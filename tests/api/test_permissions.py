@@ -47,6 +47,15 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
     [offer] = offers.offer_released(
         square.jurisdiction, square, refused.starts_at, refused.ends_at, at=dt.datetime.now(ALMATY)
     )
+    appealed = file(16)
+    services.decide(
+        appealed,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": gandhi.pk, "starts_at": future(hour=18), "ends_at": future(hour=19)},
+    )
+    services.appeal(appealed, aigerim, text="The square was free.")
     accepted = file(14)
     decision = services.decide(accepted, dana, "accepted")
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
@@ -63,6 +72,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         "pending": pending,
         "refused": refused,
         "accepted": accepted,
+        "appealed": appealed,
         "decision": decision,
         "offer": offer,
         "tokens": tokens,
@@ -153,6 +163,19 @@ CASES = {
         "post",
         lambda w: f"/office/notices/{w['pending'].pk}/decision",
         lambda w: {"outcome": "accepted"},
+        OFFICER_HERE,
+    ),
+    "review_notice": ("get", lambda w: f"/office/notices/{w['pending'].pk}", None, OFFICER_HERE),
+    "decide_appeal": (
+        "post",
+        lambda w: f"/office/notices/{w['appealed'].pk}/appeal-decision",
+        lambda w: {"grant": False, "reasoning": "The refusal was lawful."},
+        OFFICER_HERE,
+    ),
+    "day_sheet": (
+        "get",
+        lambda w: f"/office/day?venue={w['square'].pk}&date={future().date()}",
+        None,
         OFFICER_HERE,
     ),
     "attendance": (
