@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import logging
+import threading
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -42,12 +43,31 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
 
+def _per_thread(name: str) -> property:
+    def get(self):
+        return getattr(self._local, name, None)
+
+    def put(self, value):
+        setattr(self._local, name, value)
+
+    return property(get, put)
+
+
 class _RateFromSettings:
-    """Reads its rate from settings on every request, so deployments (and tests) can change it."""
+    """Reads its rate from settings on every request, so deployments (and tests) can change it.
+
+    ninja keeps one throttle object for all requests and stores the request being checked
+    on it; under a threaded server that state is kept per thread, so two requests cannot
+    mix their counts or their Retry-After.
+    """
 
     setting = ""
+    key = _per_thread("key")
+    history = _per_thread("history")
+    now = _per_thread("now")
 
     def __init__(self):
+        self._local = threading.local()
         super().__init__(getattr(settings, self.setting))
 
     def allow_request(self, request) -> bool:
