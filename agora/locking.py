@@ -6,6 +6,14 @@ orderly wait, so that concurrent requests queue instead of failing.
 
 All of them must be taken inside `transaction.atomic()`. On SQLite they are no-ops:
 settings open every transaction with BEGIN IMMEDIATE, which serialises all writers.
+
+Lock order, to rule out deadlocks: the audit head comes FIRST. Every write records an
+audit event, so every writer takes the head anyway and holds it to commit; taking it
+before any other lock means no writer can hold a notice, an offer or a zone while
+waiting for the head. (Found by `agora bench race`: a check-out held notice A and the
+head and wanted notice B for an offer, while B's withdrawal held B and wanted the head.)
+Row locks are FOR NO KEY UPDATE of the row alone, so inserts that merely reference the
+row (a decision, a booking, a new notice's jurisdiction) never wait for them.
 """
 
 from __future__ import annotations
@@ -23,11 +31,17 @@ def lock_audit_head():
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
+def lock_row(queryset, pk):
+    """Lock one row (after the audit head) and return it."""
+    lock_audit_head()
+    return queryset.select_for_update(of=("self",), no_key=True).get(pk=pk)
+
+
 def lock_notice(pk: int):
     """Lock one notice row, so two decisions on it cannot interleave."""
     from agora.notices.models import Notice
 
-    return Notice.objects.select_for_update().select_related("jurisdiction__rulebook").get(pk=pk)
+    return lock_row(Notice.objects.select_related("jurisdiction__rulebook"), pk)
 
 
 def lock_zones(zone_ids) -> None:
@@ -39,6 +53,7 @@ def lock_zones(zone_ids) -> None:
     """
     if connection.vendor != "postgresql":
         return
+    lock_audit_head()
     with connection.cursor() as cursor:
         for zone_id in sorted(set(zone_ids)):
             # namespace 1 = zones; a two-int key keeps it apart from other advisory locks

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "agora.audit",
     "agora.register",
     "agora.api",
+    "agora.benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from agora.accounts.access import organizer_of
 from agora.audit.services import record
+from agora.locking import lock_row
 from agora.notices.models import Notice
 from agora.notices.workflow import GOING_AHEAD, Status
 
@@ -147,7 +148,7 @@ def _make_offer(notice: Notice, placement: dict, at: dt.datetime) -> Offer:
 
 def _pending(offer: Offer, user, at: dt.datetime) -> Offer:
     organizer = organizer_of(user)
-    locked = Offer.objects.select_for_update().select_related("notice").get(pk=offer.pk)
+    locked = lock_row(Offer.objects.select_related("notice"), offer.pk)
     if locked.notice.organizer_id != organizer.pk:
         raise PermissionDenied("This offer is not for your notice.")
     if locked.state != Offer.State.PENDING:
@@ -183,7 +184,7 @@ def expire_offers(at: dt.datetime | None = None) -> list[Offer]:
     made = []
     for offer in Offer.objects.filter(state=Offer.State.PENDING, expires_at__lte=at):
         with transaction.atomic():
-            locked = Offer.objects.select_for_update().get(pk=offer.pk)
+            locked = lock_row(Offer.objects, offer.pk)
             if locked.state == Offer.State.PENDING:
                 made += _close(locked, Offer.State.EXPIRED, None, at)
     return made

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agora.audit.services import record
-from agora.locking import lock_zones
+from agora.locking import lock_row, lock_zones
 
 from .models import Booking
 
@@ -90,7 +90,7 @@ def release(
 
     `now` is when the release happens, if not at `at` (a no-show releases from the start)."""
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        booking = lock_row(Booking.objects, booking.pk)
         new_end = min(max(at, booking.starts_at), booking.held_until)
         if new_end == booking.held_until:
             return booking

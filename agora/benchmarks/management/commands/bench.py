@@ -1,0 +1,122 @@
+"""`agora bench register | race | submit`: see README, "Benchmarks".
+
+Each runs on a temporary database of its own (your data is not touched): on PostgreSQL
+when DATABASE_URL points at one. `race` and `submit` need PostgreSQL as in production:
+without DATABASE_URL they start a throwaway cluster (agora/benchmarks/pgcluster.py), run
+themselves against it, and remove it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from agora.benchmarks import pgcluster
+from agora.benchmarks.database import temporary_database
+
+
+class Command(BaseCommand):
+    help = "Benchmarks: register (filtered pages), race (concurrent bookings), submit (notices per second)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        register = sub.add_parser("register", help="the public register's filtered pages")
+        register.add_argument("--notices", type=int, default=1_000_000)
+        register.add_argument("--repeat", type=int, default=5)
+        race = sub.add_parser("race", help="concurrent notices and accepts for overlapping slots")
+        race.add_argument("--clients", type=int, default=200)
+        race.add_argument("--requests", type=int, default=2000)
+        race.add_argument("--organizers", type=int, default=50)
+        race.add_argument("--seed", type=int, default=1)
+        race.add_argument(
+            "--kill-after",
+            type=int,
+            default=None,
+            help="SIGKILL the server after this many answers, restart it and carry on",
+        )
+        submit = sub.add_parser("submit", help="notices filed per second through the API vs. /healthz")
+        submit.add_argument("--clients", type=int, default=16)
+        submit.add_argument("--requests", type=int, default=1000)
+        submit.add_argument("--organizers", type=int, default=20)
+        for each in (register, race, submit):
+            each.add_argument("--format", choices=["text", "json"], default="text")
+            if each is not register:
+                each.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+
+    def handle(self, *args, what, format, **options):
+        if what != "register" and "DATABASE_URL" not in os.environ:
+            return self._on_throwaway_cluster()
+        report = getattr(self, f"_{what}")(**options)
+        if format == "json":
+            self.stdout.write(json.dumps(report, default=str))
+        else:
+            self.stdout.write(f"{what} bench on {report.get('database', connection.vendor)}:")
+            for key, value in report.items():
+                self.stdout.write(f"  {key:24} {value}")
+        if what == "race" and (report["overlaps"] or report["lost"] or report["server_errors"]):
+            raise CommandError("the race broke a promise: see overlaps, lost and server_errors above")
+
+    def _on_throwaway_cluster(self):
+        if not pgcluster.available():
+            raise CommandError("needs PostgreSQL: set DATABASE_URL, or install postgresql (apt-get).")
+        with pgcluster.throwaway() as url:
+            done = subprocess.run(
+                [sys.executable, "-m", "agora.cli", *sys.argv[1:]], env={**os.environ, "DATABASE_URL": url}
+            )
+        if done.returncode:
+            raise CommandError(f"the benchmark failed (exit {done.returncode})")
+
+    def _register(self, *, notices, repeat, **_):
+        from agora.benchmarks.register import run_register_bench
+
+        if notices < 100 or repeat < 1:
+            raise CommandError("--notices must be at least 100 and --repeat at least 1.")
+        with temporary_database():
+            return run_register_bench(notices, repeat)
+
+    def _server_bench(self, run, *, organizers, workers, clients, requests):
+        from agora.benchmarks.race import prepare
+        from agora.benchmarks.server import Server
+
+        if clients < 1 or requests < 1 or workers < 1:
+            raise CommandError("--clients, --requests and --workers must be at least 1.")
+        with temporary_database(on_disk=True) as url:
+            world = prepare(organizers)
+            log = os.path.join(tempfile.gettempdir(), f"agora-bench-server-{os.getpid()}.log")
+            server = Server(url, workers=workers, log_path=log)
+            try:
+                server.start()
+                report = run(server, world)
+            finally:
+                server.stop()
+            connection.close()
+            return {"database": connection.vendor, "workers": workers, **report, "server_log": log}
+
+    def _race(self, *, clients, requests, organizers, seed, kill_after, workers, **_):
+        from agora.benchmarks.race import check, run_load, summarise
+
+        def run(server, world):
+            done = run_load(
+                server, world, clients=clients, requests=requests, seed=seed, kill_after=kill_after
+            )
+            return summarise(done, check(done["results"]), clients=clients)
+
+        return self._server_bench(
+            run, organizers=organizers, workers=workers, clients=clients, requests=requests
+        )
+
+    def _submit(self, *, clients, requests, organizers, workers, **_):
+        from agora.benchmarks.submit import run_submit
+
+        def run(server, world):
+            return run_submit(server, world, clients=clients, requests=requests)
+
+        return self._server_bench(
+            run, organizers=organizers, workers=workers, clients=clients, requests=requests
+        )
