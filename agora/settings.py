@@ -7,8 +7,10 @@ DEBUG=1. See README.md for the list.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -190,6 +193,7 @@ if env_flag("HTTPS"):
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
@@ -207,6 +211,23 @@ AGORA_PUBLIC_URL = os.environ.get("AGORA_PUBLIC_URL", "http://127.0.0.1:8000").r
 
 # Map tiles for venue pages ({s}, {z}, {x}, {y} as Leaflet takes them); empty: outline only.
 AGORA_TILE_URL = os.environ.get("AGORA_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Content Security Policy (django-csp): our own scripts and styles only, no inline code,
+# images also from the map tile server, no framing, forms post only to us.
+_TILES = urlsplit(AGORA_TILE_URL.replace("{s}", "a"))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *([f"{_TILES.scheme}://{_TILES.netloc}"] if _TILES.netloc else [])],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # API rate limits ("count/s|m|h|d"): per client address without a token, per token with one.
 AGORA_API_RATE_ANONYMOUS = os.environ.get("AGORA_API_RATE_ANONYMOUS", "120/m")

@@ -81,6 +81,17 @@ class _Echo:
         return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)`) gets a leading apostrophe,
+    which spreadsheets show as text (OWASP's advice on CSV injection); numbers are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def register_csv(request):
     rows, errors = _export_rows(request)
     if errors:
@@ -90,7 +101,8 @@ def register_csv(request):
     def lines():
         yield writer.writeheader()
         for row in rows:
-            yield writer.writerow({**row, "grounds": " ".join(row["grounds"])})
+            row = {**row, "grounds": " ".join(row["grounds"])}
+            yield writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agora-register.csv"'
