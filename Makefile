@@ -37,4 +37,4 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) agora.sqlite3 staticfiles .pytest_cache .hypothesis
+	rm -rf $(VENV) agora.sqlite3 staticfiles .pytest_cache .hypothesis artifacts
