@@ -3,11 +3,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agora.audit.services import verify_against_digest, verify_chain
+from agora.audit.services import digest, verify_against_digest, verify_chain
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `agora audit verify` recomputes the hash chain."
+    help = "Audit log: `verify` recomputes the hash chain; `digest` prints its digest."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,8 +17,12 @@ class Command(BaseCommand):
             metavar="FILE",
             help="also check that a digest downloaded earlier (JSON) is still a prefix",
         )
+        sub.add_parser("digest", help="print the digest (JSON), as /audit/digest.json serves it")
 
     def handle(self, *args, action, from_digest=None, **options):
+        if action == "digest":
+            self.stdout.write(json.dumps(digest()))
+            return
         if action == "verify" and from_digest:
             try:
                 published = json.loads(Path(from_digest).read_text(encoding="utf-8"))
