@@ -219,6 +219,25 @@ def test_injection_strings_in_the_api_body_are_just_text(client, square, aigerim
     assert Notice.objects.get().purpose == SQLI[1]
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", "/letters/ALA-2026-000001-D1%00.pdf", None),
+        ("get", "/decisions/X%00/", None),
+        ("get", "/register/?q=a%00b", None),
+        ("get", "/api/v1/register?type=a%00", None),
+        ("get", "/api/v1/decisions/X%00", None),
+        ("post", "/api/v1/notices/precheck", '{"purpose": "a\\u0000b"}'),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_clear_400(client, aigerim, method, url, body):
+    """PostgreSQL text cannot hold NUL; it used to reach a query and fail there (a 500)."""
+    client.force_login(aigerim)
+    response = getattr(client, method)(url, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
 # --- path traversal and IDOR ------------------------------------------------------------------
 
 
