@@ -26,6 +26,54 @@ def at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
     return dt.datetime(2022, month, day, hour, minute, tzinfo=ALMATY)
 
 
+def future(days: int = 14, hour: int = 14) -> dt.datetime:
+    """A whole hour `days` from today in Almaty (real time: for pages, API and browser)."""
+    return (dt.datetime.now(ALMATY) + dt.timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+def file_rally(
+    user, venue, hour: int, *, hours: int = 1, purpose: str = "P", participants: int = 10, **extra
+):
+    """A rally filed now at `venue`, two weeks ahead, from `hour` for `hours` hours."""
+    from agora.notices import services
+
+    return services.file_notice(
+        user,
+        assembly_type="rally",
+        purpose=purpose,
+        venue=venue,
+        starts_at=future(hour=hour),
+        ends_at=future(hour=hour + hours),
+        expected_participants=participants,
+        **extra,
+    )
+
+
+def refuse_with_alternative(notice, officer, venue, hour: int = 16):
+    """Refuse for `venue_booked`, offering `venue` at `hour` for an hour instead."""
+    from agora.notices import services
+
+    return services.decide(
+        notice,
+        officer,
+        "refused",
+        grounds=["venue_booked"],
+        alternative={"venue": venue.pk, "starts_at": future(hour=hour), "ends_at": future(hour=hour + 1)},
+    )
+
+
+def offer_its_own_time_back(notice):
+    """As if the time a refused notice asked for were released: it is offered to it."""
+    from agora.scheduling import offers
+
+    [offer] = offers.offer_released(
+        notice.jurisdiction, notice.venue, notice.starts_at, notice.ends_at, at=dt.datetime.now(ALMATY)
+    )
+    return offer
+
+
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
 )

@@ -10,8 +10,7 @@ from agora.accounts.tokens import create_token
 from agora.audit.services import verify_chain
 from agora.notices import services
 from agora.notices.models import Notice
-from tests.api.test_permissions import future
-from tests.conftest import sign_in_with_totp
+from tests.conftest import file_rally, future, refuse_with_alternative, sign_in_with_totp
 
 API = "/api/v1"
 
@@ -40,18 +39,6 @@ def body(place, **changes):
         "expected_participants": 50,
         **changes,
     }
-
-
-def file(user, venue, hour, hours=1, purpose="P", participants=5):
-    return services.file_notice(
-        user,
-        assembly_type="rally",
-        purpose=purpose,
-        venue=venue,
-        starts_at=future(hour=hour),
-        ends_at=future(hour=hour + hours),
-        expected_participants=participants,
-    )
 
 
 def post(client, path, data, token):
@@ -149,7 +136,7 @@ def test_an_unknown_venue_or_a_foreign_zone_is_a_clear_error(client, square, gan
 
 
 def test_a_refusal_without_a_ground_is_refused_by_the_rules(client, square, aigerim, officer_token):
-    notice = file(aigerim, square, 11)
+    notice = file_rally(aigerim, square, 11)
     response = post(client, f"/office/notices/{notice.pk}/decision", {"outcome": "refused"}, officer_token)
     assert response.status_code == 400
     assert "ground" in response.json()["error"]["message"].lower()
@@ -176,10 +163,10 @@ def test_a_crash_is_a_json_500_without_a_stack_trace(client, db, monkeypatch):
 
 def test_my_notices_page_by_a_stable_cursor(client, square, aigerim, organizer_token):
     for hour in range(8, 13):
-        file(aigerim, square, hour, purpose=f"at {hour}")
+        file_rally(aigerim, square, hour, purpose=f"at {hour}")
     first = client.get(API + "/notices?limit=2", **bearer(organizer_token)).json()
     # a notice filed between pages does not shift or repeat what the next page shows
-    file(aigerim, square, 15, purpose="late")
+    file_rally(aigerim, square, 15, purpose="late")
     seen = [n["purpose"] for n in first["items"]]
     cursor = first["next_cursor"]
     while cursor:
@@ -282,7 +269,7 @@ def test_an_officer_makes_a_token_only_in_a_session_confirmed_with_totp(client, 
 
 def test_allocation_proposes_and_applies_only_on_confirm(client, square, aigerim, bolat, officer_token):
     for user, hour in ((aigerim, 9), (bolat, 11)):
-        file(user, square, hour, hours=6)
+        file_rally(user, square, hour, hours=6)
     day = str(future().date())
     proposal = post(client, "/office/allocation", {"date": day}, officer_token).json()
     assert proposal["applied"] is False and len(proposal["items"]) == 2
@@ -293,7 +280,7 @@ def test_allocation_proposes_and_applies_only_on_confirm(client, square, aigerim
 
 
 def test_an_organizer_downloads_the_letter_of_their_decision(client, square, aigerim, dana, organizer_token):
-    decision = services.decide(file(aigerim, square, 11), dana, "accepted")
+    decision = services.decide(file_rally(aigerim, square, 11), dana, "accepted")
     response = client.get(f"{API}/letters/{decision.reference}", **bearer(organizer_token))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     traversal = client.get(f"{API}/letters/..%2F..%2Fetc%2Fpasswd", **bearer(organizer_token))
@@ -311,9 +298,9 @@ def test_the_openapi_document_and_the_docs_page_are_served(client, db):
 def test_an_officer_reviews_a_clashing_notice_with_its_conflicts_and_alternatives(
     client, square, aigerim, bolat, dana, officer_token
 ):
-    first = file(aigerim, square, 10, hours=4, participants=50_000)
+    first = file_rally(aigerim, square, 10, hours=4, participants=50_000)
     services.decide(first, dana, "accepted")  # a crowd for both zones, 10:00-14:00
-    second = file(bolat, square, 11, hours=2)
+    second = file_rally(bolat, square, 11, hours=2)
     seen = client.get(f"{API}/office/notices/{second.pk}", **bearer(officer_token)).json()
     assert seen["conflicts"] == [first.reference]
     assert seen["organizer"] == "Green Almaty Society"
@@ -336,7 +323,7 @@ def test_an_officer_reviews_a_clashing_notice_with_its_conflicts_and_alternative
 
 
 def test_the_day_sheet_shows_check_in_and_out(client, square, aigerim, dana, officer_token):
-    notice = file(aigerim, square, 10)
+    notice = file_rally(aigerim, square, 10)
     services.decide(notice, dana, "accepted")
     day = f"{API}/office/day?venue={square.pk}&date={future().date()}"
     rows = client.get(day, **bearer(officer_token)).json()
@@ -348,14 +335,8 @@ def test_the_day_sheet_shows_check_in_and_out(client, square, aigerim, dana, off
 
 
 def test_an_appeal_is_decided_with_reasons(client, square, gandhi, aigerim, dana, officer_token):
-    notice = file(aigerim, square, 10)
-    services.decide(
-        notice,
-        dana,
-        "refused",
-        grounds=["venue_booked"],
-        alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
-    )
+    notice = file_rally(aigerim, square, 10)
+    refuse_with_alternative(notice, dana, gandhi)
     services.appeal(notice, aigerim, text="It was free.")
     path = f"/office/notices/{notice.pk}/appeal-decision"
     assert post(client, path, {"grant": True, "reasoning": ""}, officer_token).status_code == 422

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from agora.accounts.tokens import create_token
 from agora.notices import services
-from tests.api.test_permissions import future
+from tests.conftest import future
 
 EXAMPLES = int(os.environ.get("AGORA_FUZZ_EXAMPLES", "15"))
 

@@ -1,62 +1,26 @@
 """The API's permission matrix: every endpoint × anonymous, organizer A, organizer B,
 officer of the jurisdiction, officer of another jurisdiction, administrator."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth import get_user_model
 
 from agora.accounts.tokens import create_token
 from agora.notices import services
-from agora.scheduling import offers
-from tests.conftest import ALMATY
+from tests.conftest import file_rally, future, offer_its_own_time_back, refuse_with_alternative
 
 ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin"]
 
 
-def future(days=14, hour=14):
-    return (dt.datetime.now(ALMATY) + dt.timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
-    )
-
-
 @pytest.fixture
 def world(square, gandhi, aigerim, bolat, dana, yerlan):
-    def file(hour, **extra):
-        return services.file_notice(
-            aigerim,
-            assembly_type="rally",
-            purpose="P",
-            venue=square,
-            starts_at=future(hour=hour),
-            ends_at=future(hour=hour + 1),
-            expected_participants=10,
-            **extra,
-        )
-
-    pending = file(10)
-    refused = file(12)
-    services.decide(
-        refused,
-        dana,
-        "refused",
-        grounds=["venue_booked"],
-        alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
-    )
-    # the refused notice's own time comes free (as if released): it is offered back to it
-    [offer] = offers.offer_released(
-        square.jurisdiction, square, refused.starts_at, refused.ends_at, at=dt.datetime.now(ALMATY)
-    )
-    appealed = file(16)
-    services.decide(
-        appealed,
-        dana,
-        "refused",
-        grounds=["venue_booked"],
-        alternative={"venue": gandhi.pk, "starts_at": future(hour=18), "ends_at": future(hour=19)},
-    )
+    pending = file_rally(aigerim, square, 10)
+    refused = file_rally(aigerim, square, 12)
+    refuse_with_alternative(refused, dana, gandhi, 16)
+    offer = offer_its_own_time_back(refused)
+    appealed = file_rally(aigerim, square, 16)
+    refuse_with_alternative(appealed, dana, gandhi, 18)
     services.appeal(appealed, aigerim, text="The square was free.")
-    accepted = file(14)
+    accepted = file_rally(aigerim, square, 14)
     decision = services.decide(accepted, dana, "accepted")
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
     tokens = {

@@ -6,9 +6,7 @@ alternative and downloads the letter, whose text holds the reference and the gro
 Skipped where Chromium is not installed (`.ci/run` installs it)."""
 
 import io
-import os
 import re
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -18,37 +16,13 @@ from agora.demo import current_code
 from agora.notices.models import Notice
 from agora.notices.workflow import Status
 from agora.rules.calendar import WorkingCalendar
+from tests.browser.conftest import CHROMIUM
 from tests.conftest import ALMATY, PASSWORD, TOTP_SECRET
 
-CHROMIUM = shutil.which("chromium")
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"),
     pytest.mark.django_db(transaction=True),
 ]
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
-    # body are still synchronous, which is what this flag allows.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_organizer_files_officer_refuses_with_alternative_organizer_accepts(

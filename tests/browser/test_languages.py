@@ -12,9 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from agora.demo import current_code
 from agora.notices import services
 from agora.notices.models import Notice
-from tests.browser.test_journey import ARGS, CHROMIUM
-from tests.conftest import PASSWORD, TOTP_SECRET
-from tests.security.test_security import future
+from tests.browser.conftest import CHROMIUM
+from tests.conftest import PASSWORD, TOTP_SECRET, future
 
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"),
@@ -27,18 +26,6 @@ NAV = {  # the menu's Register, File a notice, Review queue
     "kk": ("Тізілім", "Хабарлама беру", "Қарау кезегі"),
 }
 AXE = Axe()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -89,11 +76,11 @@ class Visit:
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru", "en"])
-def test_public_organizer_and_officer_journeys_in_each_language(chromium, live_server, city, lang):
+def test_public_organizer_and_officer_journeys_in_each_language(browser, live_server, city, lang):
     base = live_server.url
     register, file_a_notice, review_queue = NAV[lang]
 
-    public = Visit(chromium.new_context(locale=lang).new_page(), base, lang, "public")
+    public = Visit(browser.new_context(locale=lang).new_page(), base, lang, "public")
     public.open("/", "places")
     public.page.click(f"nav >> text={register}")
     public.check("register")
@@ -102,7 +89,7 @@ def test_public_organizer_and_officer_journeys_in_each_language(chromium, live_s
     public.open(f"/decisions/{city['decision'].reference}/", "decision")
     public.open("/audit/", "audit")
 
-    organizer = Visit(chromium.new_context(locale=lang).new_page(), base, lang, "organizer")
+    organizer = Visit(browser.new_context(locale=lang).new_page(), base, lang, "organizer")
     organizer.open("/accounts/login/", "sign-in")
     organizer.page.fill("#id_login", "aigerim")
     organizer.page.fill("#id_password", PASSWORD)
@@ -122,7 +109,7 @@ def test_public_organizer_and_officer_journeys_in_each_language(chromium, live_s
     assert notice.reference in organizer.page.inner_text("main")
     organizer.check("notice")
 
-    officer = Visit(chromium.new_context(locale=lang).new_page(), base, lang, "officer")
+    officer = Visit(browser.new_context(locale=lang).new_page(), base, lang, "officer")
     officer.page.goto(base + "/accounts/login/")
     officer.page.fill("#id_login", "dana")
     officer.page.fill("#id_password", PASSWORD)

@@ -4,7 +4,6 @@ and IDOR on object URLs, login rate limiting, cookie flags, security headers, an
 `check --deploy` under production settings."""
 
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -18,8 +17,14 @@ from pypdf import PdfReader
 
 from agora.notices import services
 from agora.notices.models import Notice
-from agora.scheduling import offers
-from tests.conftest import ALMATY, PASSWORD, sign_in_with_totp
+from tests.conftest import (
+    PASSWORD,
+    file_rally,
+    future,
+    offer_its_own_time_back,
+    refuse_with_alternative,
+    sign_in_with_totp,
+)
 
 XSS = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
 SQLI = [
@@ -28,25 +33,6 @@ SQLI = [
     "%' UNION SELECT password FROM auth_user --",
     "\\'",
 ]
-
-
-def future(days=14, hour=14):
-    return (dt.datetime.now(ALMATY) + dt.timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
-    )
-
-
-def file(user, venue, hour, **extra):
-    return services.file_notice(
-        user,
-        assembly_type="rally",
-        purpose=extra.pop("purpose", "P"),
-        venue=venue,
-        starts_at=future(hour=hour),
-        ends_at=future(hour=hour + 1),
-        expected_participants=10,
-        **extra,
-    )
 
 
 # --- CSRF -------------------------------------------------------------------------------------
@@ -94,9 +80,9 @@ def hostile(client, square, gandhi, aigerim, bolat, dana):
     organizer.save()
     bolat.organizer.organization_name = XSS
     bolat.organizer.save()
-    notice = file(aigerim, square, 10, purpose=XSS, equipment=XSS)
+    notice = file_rally(aigerim, square, 10, purpose=XSS, equipment=XSS)
     decision = services.decide(notice, dana, "accepted_with_conditions", reasoning=XSS, conditions=XSS)
-    refused = file(bolat, square, 12, purpose=XSS)
+    refused = file_rally(bolat, square, 12, purpose=XSS)
     services.decide(
         refused,
         dana,
@@ -106,7 +92,7 @@ def hostile(client, square, gandhi, aigerim, bolat, dana):
         alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
     )
     services.appeal(refused, bolat, text=XSS)
-    withdrawn = file(aigerim, square, 15, purpose=XSS)
+    withdrawn = file_rally(aigerim, square, 15, purpose=XSS)
     services.withdraw(withdrawn, aigerim, reason=XSS)
     return {"notice": notice, "decision": decision, "refused": refused, "square": square}
 
@@ -166,7 +152,7 @@ def test_markup_stays_text_in_feeds_and_exports(client, hostile):
 
 
 def test_a_csv_export_cannot_smuggle_a_spreadsheet_formula(client, square, aigerim):
-    file(aigerim, square, 10, purpose='=HYPERLINK("http://evil.example","x")')
+    file_rally(aigerim, square, 10, purpose='=HYPERLINK("http://evil.example","x")')
     rows = _csv(client)
     cells = [cell for row in rows[1:] for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells if cell), cells
@@ -188,7 +174,7 @@ def test_markup_is_printed_as_text_in_the_pdf_letter(client, hostile, aigerim):
 def test_injection_strings_in_register_filters_find_nothing_and_break_nothing(
     client, square, aigerim, field, attack
 ):
-    file(aigerim, square, 10)
+    file_rally(aigerim, square, 10)
     for url in ("/register/", "/register.json", "/register.csv", "/api/v1/register"):
         response = client.get(url, {field: attack})
         assert response.status_code in (200, 400, 404, 422), (url, response.status_code)
@@ -259,19 +245,11 @@ def test_letter_downloads_do_not_traverse_paths(client, aigerim, path):
 
 
 def test_no_object_url_opens_someone_elses_object(client, square, gandhi, aigerim, bolat, dana, yerlan):
-    mine = file(aigerim, square, 10)
+    mine = file_rally(aigerim, square, 10)
     decision = services.decide(mine, dana, "accepted")
-    refused = file(aigerim, square, 12)
-    services.decide(
-        refused,
-        dana,
-        "refused",
-        grounds=["venue_booked"],
-        alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
-    )
-    [offer] = offers.offer_released(
-        square.jurisdiction, square, refused.starts_at, refused.ends_at, at=dt.datetime.now(ALMATY)
-    )
+    refused = file_rally(aigerim, square, 12)
+    refuse_with_alternative(refused, dana, gandhi)
+    offer = offer_its_own_time_back(refused)
     client.force_login(bolat)  # another organizer
     for method, url in [
         ("get", f"/notices/{mine.pk}/"),
