@@ -6,6 +6,8 @@ from urllib.parse import unquote_to_bytes
 
 from django.http import HttpResponse, JsonResponse
 
+from agora.api.middleware import error_body
+
 MESSAGE = "The request contains a NUL character (%00 or \\u0000), which no field accepts."
 
 
@@ -25,8 +27,6 @@ class RefuseNulCharacters:
             raw += request.body + unquote_to_bytes(request.body.replace(b"+", b" "))
         if b"\x00" in raw or b"\\u0000" in raw:
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"error": {"code": "bad_request", "message": MESSAGE, "fields": {}}}, status=400
-                )
+                return JsonResponse(error_body("bad_request", MESSAGE), status=400)
             return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

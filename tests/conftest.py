@@ -106,6 +106,20 @@ def square(almaty):
 
 
 @pytest.fixture
+def square_kz(almaty_kz):
+    """Republic Square in Almaty under the status-quo rulebook."""
+    return republic_square(almaty_kz)
+
+
+@pytest.fixture
+def officer_kz(almaty_kz):
+    """An officer of Almaty under the status-quo rulebook."""
+    user = _user("officer-kz")
+    Officer.objects.create(user=user, jurisdiction=almaty_kz)
+    return user
+
+
+@pytest.fixture
 def gandhi(almaty):
     return make_venue(
         almaty, "gandhi-park", names("Gandhi Park", "Парк Ганди", "Ганди саябағы"), 43.2265, 76.9370, 40, 50

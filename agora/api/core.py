@@ -25,6 +25,8 @@ from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from agora.accounts.tokens import authenticate
 
+from .middleware import error_body
+
 log = logging.getLogger(__name__)
 
 
@@ -138,9 +140,7 @@ api.add_decorator(known_query_parameters, mode="view")
 
 
 def error(request, status: int, code: str, message: str, fields: dict | None = None):
-    return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
-    )
+    return api.create_response(request, error_body(code, message, fields), status=status)
 
 
 @api.exception_handler(ApiError)

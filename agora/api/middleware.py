@@ -7,6 +7,13 @@ from http import HTTPStatus
 from django.http import JsonResponse
 
 PREFIX = "/api/"
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The API's one error shape."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
 MESSAGES = {
     404: "No such endpoint; see /api/v1/docs for the list.",
     405: "This endpoint does not take that HTTP method; see /api/v1/docs.",
@@ -30,7 +37,7 @@ class ApiErrorShape:
             phrase = _phrase(status)
             code = phrase.lower().replace(" ", "_")
             message = MESSAGES.get(status, phrase)
-            shaped = JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+            shaped = JsonResponse(error_body(code, message), status=status)
             for header in ("Allow", "Retry-After"):
                 if header in response:
                     shaped[header] = response[header]

@@ -48,7 +48,7 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in command)]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -60,7 +60,7 @@ def start() -> tuple[str, str]:
     directory = tempfile.mkdtemp(prefix="agora-pg.")
     if os.geteuid() == 0:
         shutil.chown(directory, "postgres")
-    port = _free_port()
+    port = free_port()
     data = os.path.join(directory, "data")
     quiet = {"stdout": subprocess.DEVNULL, "stderr": sys.stderr}
     subprocess.run(

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from .pgcluster import free_port
 
 
 class Server:
     def __init__(self, database_url: str, *, workers: int = 5, log_path: str | None = None):
         self.database_url = database_url
         self.workers = workers
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path or os.devnull
         self.process: subprocess.Popen | None = None

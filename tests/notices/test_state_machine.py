@@ -93,15 +93,8 @@ def test_a_refusal_needs_a_listed_ground_and_under_fair_an_alternative(file, aig
     assert decision.alternative["starts_at"] == at(20, 14).isoformat()
 
 
-def test_under_kz2020_a_plain_refusal_is_allowed_and_holds_the_whole_venue(almaty_kz, aigerim, rulebooks):
-    from agora.demo import republic_square
-
-    square = republic_square(almaty_kz)
-    from agora.accounts.models import Officer
-    from tests.conftest import _user
-
-    officer = _user("officer-kz")
-    Officer.objects.create(user=officer, jurisdiction=almaty_kz)
+def test_under_kz2020_a_plain_refusal_is_allowed_and_holds_the_whole_venue(square_kz, officer_kz, aigerim):
+    square, officer = square_kz, officer_kz
     first = services.file_notice(
         aigerim,
         at=NOW,

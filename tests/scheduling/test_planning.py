@@ -102,14 +102,8 @@ def test_propose_and_apply_a_contested_day_under_fair(square, gandhi, aigerim, b
     assert b.bookings.first().starts_at == at(19, 14)
 
 
-def test_flags_over_cap_and_filed_after_a_competitor(almaty_kz, aigerim, bolat):
-    from agora.accounts.models import Officer
-    from agora.demo import republic_square
-    from tests.conftest import _user
-
-    square = republic_square(almaty_kz)
-    officer = _user("officer-kz")
-    Officer.objects.create(user=officer, jurisdiction=almaty_kz)
+def test_flags_over_cap_and_filed_after_a_competitor(almaty_kz, square_kz, officer_kz, aigerim, bolat):
+    square, officer = square_kz, officer_kz
     # Aigerim files first for the afternoon; Bolat files later for the whole day, and the
     # status-quo office accepts Bolat and refuses Aigerim.
     first = file(aigerim, square, at(19, 14), at(19, 18))

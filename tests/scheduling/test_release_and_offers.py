@@ -68,14 +68,8 @@ def test_check_out_releases_the_rest_and_offers_it_to_the_waiting_notice(day, da
     assert Booking.objects.filter(notice=waiting, offer=offer).count() == 2
 
 
-def test_without_release_on_checkout_nothing_is_freed(almaty_kz, aigerim):
-    from agora.accounts.models import Officer
-    from agora.demo import republic_square
-    from tests.conftest import _user
-
-    square = republic_square(almaty_kz)
-    officer = _user("officer-kz")
-    Officer.objects.create(user=officer, jurisdiction=almaty_kz)
+def test_without_release_on_checkout_nothing_is_freed(square_kz, officer_kz, aigerim):
+    square, officer = square_kz, officer_kz
     notice = notices.file_notice(
         aigerim,
         at=NOW,
