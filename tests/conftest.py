@@ -60,6 +60,7 @@ def refuse_with_alternative(notice, officer, venue, hour: int = 16):
         officer,
         "refused",
         grounds=["venue_booked"],
+        reasoning="The place is taken at that time.",
         alternative={"venue": venue.pk, "starts_at": future(hour=hour), "ends_at": future(hour=hour + 1)},
     )
 

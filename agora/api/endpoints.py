@@ -17,7 +17,7 @@ from agora.notices import review, services
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
 from agora.register import queries, stats
-from agora.scheduling import offers, planning
+from agora.scheduling import planning
 from agora.scheduling.models import Offer
 from agora.venues.models import Venue
 
@@ -297,9 +297,9 @@ def answer_offer(request, offer_id: int, payload: s.AnswerIn):
     user = role(request, "organizer")
     offer = get_object_or_404(Offer, pk=offer_id, notice__organizer__user=user)
     if payload.answer == "accept":
-        offers.accept_offer(offer, user)
+        services.accept_offer(offer, user)
     else:
-        offers.decline_offer(offer, user)
+        services.decline_offer(offer, user)
     return _notice(Notice.objects.get(pk=offer.notice_id))
 
 
@@ -423,7 +423,7 @@ def allocation(request, payload: s.AllocationIn):
         for i in proposal["items"]
     ]
     if payload.confirm:
-        planning.apply_proposal(proposal, user)
+        services.apply_day_plan(proposal, user)
     return {
         "date": payload.date,
         "accommodated": result.accommodated,

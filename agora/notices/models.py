@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organizer
 from agora.rules.models import Jurisdiction, Rulebook
@@ -122,6 +123,13 @@ class Decision(models.Model):
     alternative = models.JSONField(
         null=True, blank=True, help_text="{venue, zones, starts_at, ends_at} offered instead."
     )
+    alternative_answer = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("accepted", _("Accepted")), ("declined", _("Declined"))],
+        help_text="The organizer's answer to the alternative; empty while it is open.",
+    )
+    alternative_answered_at = models.DateTimeField(null=True, blank=True)
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -8,9 +8,12 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import officer_required
@@ -18,7 +21,8 @@ from agora.i18n import pick
 from agora.venues.models import Venue
 
 from . import review, services
-from .forms import AppealDecisionForm, DaySheetForm, DecisionForm
+from .confirm import confirm_page, confirmed
+from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
 from .workflow import Status
@@ -46,6 +50,42 @@ def _labelled(options, tz) -> list[dict]:
     return options
 
 
+def _decision_lines(notice, data, computed) -> list[str]:
+    """What recording this decision will do, in words, for the confirmation step."""
+    rules = notice.rulebook.rules
+    outcome = dict(OUTCOMES)[data["outcome"]]
+    lines = [_("Decision on %(ref)s: %(outcome)s") % {"ref": notice.reference, "outcome": outcome}]
+    if data["grounds"]:
+        lines.append(
+            _("Legal grounds: %(grounds)s")
+            % {
+                "grounds": "; ".join(
+                    f"{rules.refusal_grounds[g].article}: {rules.refusal_grounds[g].text(get_language())}"
+                    for g in data["grounds"]
+                    if g in rules.refusal_grounds
+                )
+            }
+        )
+    if data["reasoning"].strip():
+        lines.append(_("Reasoning: %(text)s") % {"text": data["reasoning"].strip()})
+    if data["conditions"].strip():
+        lines.append(_("Conditions: %(text)s") % {"text": data["conditions"].strip()})
+    if data["alternative_place"]:
+        lines.append(
+            _("Alternative offered: %(place)s")
+            % {"place": review.place_label(data["alternative_place"], notice.jurisdiction)}
+        )
+    if data["outcome"] in ("accepted", "accepted_with_conditions"):
+        lines.append(
+            _("The place is booked for this assembly: %(place)s.")
+            % {"place": review.place_label(services.request_place(notice), notice.jurisdiction)}
+        )
+    lines.append(
+        _("The organizer receives the decision and its letter; the decision is published in the register.")
+    )
+    return lines
+
+
 @officer_required
 def decide(request, pk):
     notice = get_object_or_404(
@@ -55,26 +95,55 @@ def decide(request, pk):
     )
     tz = ZoneInfo(notice.jurisdiction.timezone)
     computed = _labelled(review.computed_alternatives(notice), tz)
-    form = DecisionForm(request.POST or None, notice=notice, computed=computed)
+    initial = None
+    offer = request.GET.get("offer", "")
+    if request.method == "GET" and offer.isdigit() and int(offer) < len(computed):
+        initial = review.offer_form(notice, int(offer))  # "Offer this": fill in, do not decide
+    form = DecisionForm(request.POST or None, notice=notice, computed=computed, initial=initial)
     appeal_form = AppealDecisionForm(request.POST or None) if notice.status == Status.APPEALED else None
+    cancel = reverse("office:decide", args=[notice.pk])
     if request.method == "POST":
         try:
             if appeal_form is not None:
                 if appeal_form.is_valid():
-                    services.resolve_appeal(notice, request.user, **appeal_form.cleaned_data)
+                    d = appeal_form.cleaned_data
+                    name = "overturn" if d["grant"] else "uphold"
+                    if not confirmed(request):
+                        services.run(name, notice, request.user, dry=True, reasoning=d["reasoning"])
+                        verdict = (
+                            _("Grant: the notice goes ahead as filed")
+                            if d["grant"]
+                            else _("Reject: the decision stands")
+                        )
+                        return confirm_page(
+                            request,
+                            title=_("Decide the appeal on %(ref)s") % {"ref": notice.reference},
+                            lines=[verdict, _("Reasoning: %(text)s") % {"text": d["reasoning"]}],
+                            button=_("Record the appeal decision"),
+                            cancel=cancel,
+                        )
+                    services.resolve_appeal(notice, request.user, **d)
                     messages.success(request, _("Appeal decided."))
                     return redirect("office:queue")
             elif form.is_valid():
                 d = form.cleaned_data
-                services.decide(
-                    notice,
-                    request.user,
-                    d["outcome"],
+                decision = dict(
                     grounds=d["grounds"],
                     reasoning=d["reasoning"].strip(),
                     conditions=d["conditions"].strip(),
                     alternative=d["alternative_place"],
                 )
+                if not confirmed(request):
+                    services.decide(notice, request.user, d["outcome"], dry=True, **decision)
+                    return confirm_page(
+                        request,
+                        title=_("Record the decision on %(ref)s") % {"ref": notice.reference},
+                        lines=_decision_lines(notice, d, computed),
+                        button=_("Record the decision"),
+                        cancel=cancel,
+                        warning=_("A decision cannot be changed once recorded, except on appeal."),
+                    )
+                services.decide(notice, request.user, d["outcome"], **decision)
                 messages.success(request, _("Decision on %(ref)s recorded.") % {"ref": notice.reference})
                 return redirect("office:queue")
         except ValidationError as error:
@@ -90,6 +159,14 @@ def decide(request, pk):
     return render(request, "office/decide.html", context)
 
 
+ATTENDANCE = {
+    "check_in": ("check_in", _lazy("Check in")),
+    "check_out": ("check_out", _lazy("Check out")),
+    "held": ("record_held", _lazy("Record as held")),
+    "not_held": ("record_not_held", _lazy("Record as not held")),
+}
+
+
 @officer_required
 def day_sheet(request):
     jurisdiction = request.officer.jurisdiction
@@ -97,10 +174,18 @@ def day_sheet(request):
     form = DaySheetForm(
         request.GET or None, jurisdiction=jurisdiction, initial={"date": timezone.now().astimezone(tz).date()}
     )
-    bookings = []
+    rows = []
     if form.is_valid():
-        bookings = review.day_sheet(form.cleaned_data["venue"], form.cleaned_data["date"])
-    return render(request, "office/day_sheet.html", {"form": form, "bookings": bookings})
+        now, seen = timezone.now(), {}
+        for booking in review.day_sheet(form.cleaned_data["venue"], form.cleaned_data["date"]):
+            if booking.notice_id not in seen:  # what can be recorded now, and why not
+                seen[booking.notice_id] = {
+                    key: services.why_not(name, booking.notice, request.user, at=now)
+                    for key, (name, _label) in ATTENDANCE.items()
+                }
+            rows.append({"booking": booking, "why_not": seen[booking.notice_id]})
+    context = {"form": form, "rows": rows, "labels": {k: label for k, (_n, label) in ATTENDANCE.items()}}
+    return render(request, "office/day_sheet.html", context)
 
 
 @require_POST
@@ -108,6 +193,35 @@ def day_sheet(request):
 def record_attendance(request, pk):
     notice = get_object_or_404(Notice, pk=pk, jurisdiction=request.officer.jurisdiction)
     action = request.POST.get("action")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("office:day_sheet")
+    if action not in ATTENDANCE:
+        messages.error(request, _("Unknown action."))
+        return redirect(target)
+    if not confirmed(request):
+        problem = services.why_not(ATTENDANCE[action][0], notice, request.user)
+        if problem:
+            messages.error(request, problem)
+            return redirect(target)
+        now = timezone.localtime(timezone.now(), ZoneInfo(notice.jurisdiction.timezone))
+        return confirm_page(
+            request,
+            title=f"{ATTENDANCE[action][1]}: {notice.reference}",
+            lines=[
+                _("%(action)s for %(ref)s at %(time)s.")
+                % {
+                    "action": ATTENDANCE[action][1],
+                    "ref": notice.reference,
+                    "time": now.strftime("%Y-%m-%d %H:%M"),
+                },
+                _("The time is recorded and published in the register.")
+                if action in ("check_in", "check_out")
+                else _("This closes the notice; it cannot be changed afterwards."),
+            ],
+            button=str(ATTENDANCE[action][1]),
+            cancel=target,
+        )
     try:
         if action == "check_in":
             services.check_in(notice, request.user)
@@ -117,14 +231,10 @@ def record_attendance(request, pk):
                 messages.info(
                     request, _("Released time offered to %(n)d waiting notice(s).") % {"n": len(made)}
                 )
-        elif action in ("held", "not_held"):
-            services.record_held(notice, request.user, held=action == "held")
         else:
-            messages.error(request, _("Unknown action."))
+            services.record_held(notice, request.user, held=action == "held")
+        messages.success(request, _("Recorded."))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "office:day_sheet"
     return redirect(target)

@@ -6,16 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from agora.i18n import pick
 from agora.scheduling import planning
+from agora.scheduling import services as bookings
 from agora.scheduling.models import Booking
+from agora.scheduling.place import Place
+from agora.venues.models import Venue, Zone
 
+from . import services
 from .models import Notice
-from .workflow import GOING_AHEAD, PENDING, Status
-
-IN_QUEUE = [*PENDING, Status.APPEALED]
+from .workflow import GOING_AHEAD, IN_QUEUE, PENDING
 
 
 def queue(jurisdiction):
@@ -51,10 +55,11 @@ def day_sheet(venue, day: dt.date):
     accepted offers (a pending offer is only a hold)."""
     start = dt.datetime.combine(day, dt.time(), ZoneInfo(venue.jurisdiction.timezone))
     return (
-        Booking.objects.filter(
-            zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
+        bookings.firm(
+            Booking.objects.filter(
+                zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
+            )
         )
-        .filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
         .select_related("notice", "zone")
         .order_by("starts_at", "zone__slug")
     )
@@ -62,3 +67,72 @@ def day_sheet(venue, day: dt.date):
 
 def time_left(notice: Notice, now: dt.datetime | None = None) -> dt.timedelta | None:
     return notice.decision_due_at - (now or timezone.now()) if notice.decision_due_at else None
+
+
+# Why a notice cannot be granted as filed → the refusal ground that says so, in order of
+# precedence (a place that is not designated or closed is so whoever else books it).
+PLACE_GROUNDS = ("venue_not_designated", "venue_closed", "outside_hours", "capacity")
+OFFER_REASONS = {
+    "venue_booked": gettext_lazy(
+        "The requested place is already taken at that time by another assembly notified "
+        "earlier; this free place and time is offered instead."
+    ),
+    "capacity": gettext_lazy(
+        "The requested place cannot hold the expected number of participants safely; "
+        "this place and time can, and is offered instead."
+    ),
+    "venue_closed": gettext_lazy(
+        "The requested place is closed at that time; this free place and time is offered instead."
+    ),
+    "outside_hours": gettext_lazy(
+        "The requested time is outside the permitted hours; this place and time is within them "
+        "and is offered instead."
+    ),
+    "venue_not_designated": gettext_lazy(
+        "The requested place is not designated for assemblies; this designated place is offered instead."
+    ),
+}
+
+
+def obstacle(notice: Notice) -> str:
+    """The rulebook ground for why the notice cannot be granted as filed."""
+    listed = notice.rulebook.rules.refusal_grounds
+    found = {v.ground for v in services.precheck(notice, at=notice.filed_at)}
+    for ground in PLACE_GROUNDS:
+        if ground in found and ground in listed:
+            return ground
+    if not planning.venue_can_hold(notice) and "capacity" in listed:
+        return "capacity"
+    return "venue_booked"
+
+
+def offer_form(notice: Notice, index: int) -> dict:
+    """The decision form filled in to offer computed alternative `index`: the ground that
+    fits the conflict, and reasons in the officer's language (editable before deciding)."""
+    ground = obstacle(notice)
+    return {
+        "outcome": "alternative_offered",
+        "alternative": str(index),
+        "grounds": [ground],
+        "reasoning": str(OFFER_REASONS.get(ground, OFFER_REASONS["venue_booked"])),
+    }
+
+
+def place_label(data: dict | Place | None, jurisdiction) -> str:
+    """A place and time as people read it: "Republic Square (West half), 2026-12-10 17:00–18:00"."""
+    if not data:
+        return ""
+    place = data if isinstance(data, Place) else Place.of(data)
+    tz = ZoneInfo(jurisdiction.timezone)
+    venue = Venue.objects.filter(pk=place.venue).first()
+    zones = [pick(z.name) for z in Zone.objects.filter(pk__in=place.zones).order_by("slug")]
+    where = pick(venue.name) if venue else "?"
+    if zones and venue and len(zones) < venue.zones.count():
+        where += f" ({', '.join(zones)})"
+    start, end = place.starts_at.astimezone(tz), place.ends_at.astimezone(tz)
+    return _("%(place)s, %(day)s %(start)s–%(end)s") % {
+        "place": where,
+        "day": formats.date_format(start, "Y-m-d"),
+        "start": formats.time_format(start, "H:i"),
+        "end": formats.time_format(end, "H:i"),
+    }

@@ -1,30 +1,53 @@
-"""Everything that changes a notice. Each public function is one transaction that checks
-the actor's right, makes one state-machine transition and records it in the audit log."""
+"""Everything that moves a notice: `run`, the one function that runs an action of
+`workflow.ACTIONS`, and one function per action for the pages, the API, the commands and
+the deadline job.
+
+`run` locks the notice and checks, in order: that the action starts from its status, the
+actor's role (the notice's organizer, an officer of its jurisdiction, or the system), and
+the action's guards. Then, in one transaction, it applies the action's own effect, the
+effects of the target state (attached to the state, once, whatever the action: a notice
+that goes ahead holds its time; one that does not releases it and offers it on; one that no
+longer waits gives up its offers), saves, and records the move in the audit log. It returns
+what was saved. If anything fails it raises and nothing is saved; the caller's objects are
+never touched, so a page can only show what the database holds.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from agora.accounts.access import officer_of, organizer_of
 from agora.audit.services import record
-from agora.locking import lock_notice
+from agora.locking import lock_notice, lock_row
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
-from agora.scheduling import offers
+from agora.scheduling import offers, planning
 from agora.scheduling import services as scheduling
-from agora.scheduling.models import Booking
+from agora.scheduling.models import Booking, Offer
+from agora.scheduling.place import Place
 from agora.venues.models import Venue, Zone
 
 from . import notify
 from .integrity import fingerprint
 from .models import Decision, Notice
-from .workflow import GOING_AHEAD, OFFICER, OFFICER_OUTCOMES, ORGANIZER, SYSTEM, Status, allowed_role
+from .workflow import (
+    ACTIONS,
+    DECIDING,
+    GOING_AHEAD,
+    OFFICER,
+    ORGANIZER,
+    WAITING,
+    Action,
+    Status,
+)
 
 EDITABLE_FIELDS = (
     "assembly_type",
@@ -43,9 +66,13 @@ EDITABLE_FIELDS = (
 
 
 class TransitionNotAllowed(ValidationError):
-    def __init__(self, current: str, target: str):
+    def __init__(self, action: Action, current: str):
+        status = Status(current).label.lower()
         super().__init__(
-            f"A notice that is {Status(current).label.lower()} cannot become {Status(target).label.lower()}.",
+            str(action.unavailable) % {"status": status}
+            if action.unavailable
+            else _("This cannot be done to a notice that is %(status)s: %(action)s.")
+            % {"status": status, "action": str(action.label).lower()},
             code="transition_not_allowed",
         )
 
@@ -62,25 +89,19 @@ def venue_facts(venue: Venue, start: dt.datetime, end: dt.datetime) -> VenueFact
     )
 
 
-def organizer_hours_at_venue(notice: Notice) -> float:
-    """Hours the organizer already holds at this venue on the notice's local day."""
-    tz = ZoneInfo(notice.jurisdiction.timezone)
-    day = notice.starts_at.astimezone(tz).date()
-    day_start = dt.datetime.combine(day, dt.time(), tz)
-    held = (
-        Booking.objects.filter(
-            notice__organizer=notice.organizer,
-            zone__venue=notice.venue,
-            notice__status__in=GOING_AHEAD,
-            starts_at__lt=day_start + dt.timedelta(days=1),
-            held_until__gt=day_start,
-        )
-        .exclude(notice=notice.pk)
-        .values("notice")
-        .distinct()  # one notice holding two zones counts once
-        .annotate(total=Sum(F("held_until") - F("starts_at")))
+def _local_day(jurisdiction, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    tz = ZoneInfo(jurisdiction.timezone)
+    start = dt.datetime.combine(moment.astimezone(tz).date(), dt.time(), tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def organizer_hours_at_venue(notice: Notice, venue_id: int | None = None, moment=None) -> float:
+    """Hours the organizer already holds at the venue on the local day (other notices,
+    whatever their status: the daily cap counts time held)."""
+    start, end = _local_day(notice.jurisdiction, moment or notice.starts_at)
+    return scheduling.hours_held(
+        notice.organizer_id, venue_id or notice.venue_id, start, end, exclude=notice.pk
     )
-    return sum((row["total"].total_seconds() for row in held), 0.0) / 3600
 
 
 def precheck(notice: Notice, *, at: dt.datetime | None = None) -> list[Violation]:
@@ -109,41 +130,517 @@ def decision_due(notice: Notice) -> dt.datetime:
     return min(due, notice.starts_at)
 
 
-# --- the state machine -------------------------------------------------------------------
+def open_alternative(notice: Notice) -> Decision | None:
+    """The decision whose alternative the organizer may still accept or decline."""
+    if notice.status not in ACTIONS["accept_alternative"].sources:
+        return None
+    latest = notice.decisions.order_by("decided_at", "pk").last()
+    if latest is None or not latest.alternative or latest.alternative_answer:
+        return None
+    return latest
 
 
-def _move(
-    notice: Notice,
-    target: str,
-    actor,
-    role: str,
-    *,
-    reason: str = "",
-    data=None,
-    at: dt.datetime | None = None,
-    prepare=None,
-) -> Notice:
-    """Lock the notice, check the transition, apply and record it. Inside a transaction.
+def offered_alternative(notice: Notice) -> dict | None:
+    """The alternative ({venue, zones, starts_at, ends_at}) open to the organizer, if any."""
+    decision = open_alternative(notice)
+    return decision.alternative if decision else None
 
-    `prepare(locked)` may set more fields in the same save; it returns their names.
-    """
-    locked = lock_notice(notice.pk)
-    if allowed_role(locked.status, target) != role:
-        raise TransitionNotAllowed(locked.status, target)
-    previous = locked.status
-    locked.status = target
-    changed = prepare(locked) if prepare else []
-    locked.save(update_fields=["status", *changed])
-    record(
-        f"notice.{target}",
-        actor,
-        locked,
-        {"from": previous, "to": target, "reason": reason, **(data or {})},
-        at=at,
+
+def _when(moment: dt.datetime, tz: ZoneInfo) -> str:
+    return formats.date_format(moment.astimezone(tz), "Y-m-d H:i")
+
+
+# --- the runner --------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One action being run: what its guards check and its effects use and produce."""
+
+    action: Action
+    notice: Notice  # locked, as in the database
+    actor: object
+    at: dt.datetime
+    grounds: list[str] = field(default_factory=list)
+    reasoning: str = ""
+    conditions: str = ""
+    text: str = ""
+    alternative: Place | None = None
+    placement: Place | None = None
+    offer: Offer | None = None
+    # set by guards and effects
+    hold: Place | None = None  # what the notice will hold once it goes ahead
+    answered: Decision | None = None  # the decision whose alternative is being answered
+    decision: Decision | None = None
+    offers_made: list = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # notice fields the effect set
+    data: dict = field(default_factory=dict)  # for the audit event
+    dry: bool = False  # only checking (why_not): lock nothing
+
+    @property
+    def rules(self):
+        return self.notice.rulebook.rules
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.notice.jurisdiction.timezone)
+
+
+def run(
+    name: str, notice: Notice, actor, *, at: dt.datetime | None = None, dry: bool = False, **params
+) -> Step:
+    """Run action `name` on `notice` as `actor`; returns the finished Step (its `notice` is
+    the notice as saved). Raises PermissionDenied or ValidationError and saves nothing.
+
+    `dry`: only check whether it could be done now (locking and saving nothing), so a page
+    can show the errors before it asks the user to confirm."""
+    action = ACTIONS[name]
+    with transaction.atomic():
+        locked = Notice.objects.get(pk=notice.pk) if dry else lock_notice(notice.pk)
+        step = Step(action, locked, actor, at or timezone.now(), dry=dry, **params)
+        if not action.allows(step.notice.status):
+            raise TransitionNotAllowed(action, step.notice.status)
+        ROLES[action.role](step)
+        _check(step)
+        if dry:
+            transaction.set_rollback(True)
+            return step
+        previous = step.notice.status
+        EFFECTS.get(name, _nothing)(step)
+        if action.target is not None:
+            step.notice.status = action.target
+        step.notice.save(update_fields=["status", *step.changed])
+        if action.target is not None and action.target != previous:
+            record(
+                f"notice.{action.target}",
+                actor,
+                step.notice,
+                {"from": previous, "to": action.target, "action": name, **step.data},
+                at=step.at,
+            )
+            _enter(step, previous)
+            notify.status_changed(step.notice)
+    return step
+
+
+def why_not(name: str, notice: Notice, actor, *, at: dt.datetime | None = None, **params) -> str | None:
+    """Why `actor` cannot take action `name` on `notice` now, or None if they can: the same
+    checks as `run`, nothing locked or saved. Pages offer only what can be done, and say why not."""
+    try:
+        run(name, notice, actor, at=at, dry=True, **params)
+    except (ValidationError, PermissionDenied) as error:
+        return " ".join(getattr(error, "messages", None) or [str(error)])
+    return None
+
+
+def _check(step: Step) -> None:
+    """Run every guard; report every field's problem at once, a general one alone."""
+    fields: dict[str, list] = {}
+    for guard in step.action.guards:
+        try:
+            GUARDS[guard](step)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            for key, errors in error.error_dict.items():
+                fields.setdefault(key, []).extend(errors)
+    if fields:
+        raise ValidationError(fields)
+
+
+def _enter(step: Step, previous: str) -> None:
+    """The effects of entering the target state, the same whichever action led there."""
+    notice, target, freed = step.notice, step.action.target, []
+    if target not in WAITING:  # no longer waiting: pending offers of released time lapse
+        for offer in offers.pending_offers(notice):
+            freed += offers.close_offer(offer, Offer.State.CANCELLED, step.actor, step.at, offer_on=False)
+    if target in GOING_AHEAD:
+        if step.hold is not None:
+            _hold(step)
+    else:  # not going ahead: whatever it holds is released and offered on
+        step.offers_made += offers.release_notice(notice, step.at, step.action.name, actor=step.actor)
+    step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
+
+
+def _hold(step: Step) -> list[Booking]:
+    """Book the place the notice goes ahead at. Without named zones the rulebook decides."""
+    notice, place = step.notice, step.hold
+    venue = Venue.objects.get(pk=place.venue)
+    zones = list(Zone.objects.filter(pk__in=place.zones, venue=venue))
+    if not zones:
+        zones = scheduling.zones_to_hold(
+            venue,
+            notice.expected_participants,
+            place.starts_at,
+            place.ends_at,
+            share=step.rules.fairness.share_venue_between_assemblies,
+        )
+    return scheduling.book(
+        notice, zones, place.starts_at, place.ends_at, notice.expected_participants, actor=step.actor
     )
-    notice.status = target
-    notify.status_changed(locked)
-    return locked
+
+
+def _nothing(step: Step) -> None:
+    pass
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def _own(notice: Notice, user):
+    organizer = organizer_of(user)
+    if notice.organizer_id != organizer.pk:
+        raise PermissionDenied(_("This is not your notice."))
+    return organizer
+
+
+def _system(step: Step) -> None:
+    if step.actor is not None:
+        raise PermissionDenied(_("Only the system does this, at the deadline."))
+
+
+ROLES: dict[str, Callable[[Step], object]] = {
+    ORGANIZER: lambda step: _own(step.notice, step.actor),
+    OFFICER: lambda step: officer_of(step.actor, step.notice.jurisdiction),
+    "system": _system,
+}
+
+
+# --- guards ------------------------------------------------------------------------------
+
+
+def request_place(notice: Notice) -> Place:
+    return Place(
+        notice.venue_id, (notice.zone_id,) if notice.zone_id else (), notice.starts_at, notice.ends_at
+    )
+
+
+def _firm(notice: Notice):
+    return scheduling.firm(notice.bookings.all())
+
+
+def _start_of(notice: Notice) -> dt.datetime:
+    """When the assembly starts: the start of what it holds, else of what it asked for."""
+    starts = [b.starts_at for b in _firm(notice)]
+    return min(starts) if starts else notice.starts_at
+
+
+def _end_of(notice: Notice) -> dt.datetime:
+    ends = [b.ends_at for b in _firm(notice)]
+    return max(ends) if ends else notice.ends_at
+
+
+def _not_started(step: Step) -> None:
+    start = _start_of(step.notice)
+    if step.at >= start:
+        raise ValidationError(
+            _("The assembly has already started (%(start)s); this can no longer be done.")
+            % {"start": _when(start, step.tz)},
+            code="started",
+        )
+
+
+def _outcome_in_rulebook(step: Step) -> None:
+    allowed = step.rules.decision_outcomes
+    if step.action.target not in allowed:
+        raise ValidationError({"outcome": _("Choose one of: %(list)s.") % {"list": ", ".join(allowed)}})
+
+
+def _no_grounds(step: Step) -> None:
+    if step.grounds:
+        raise ValidationError(
+            {"grounds": _("Legal grounds are given only with a refusal or an alternative.")}
+        )
+
+
+def _no_alternative(step: Step) -> None:
+    if step.alternative is not None:
+        raise ValidationError(
+            {
+                "alternative": _(
+                    "An acceptance offers no alternative; to offer one, choose “Offer an alternative”."
+                )
+            }
+        )
+
+
+def _grounds_listed(step: Step) -> None:
+    unknown = [g for g in step.grounds if g not in step.rules.refusal_grounds]
+    if unknown:
+        raise ValidationError(
+            {
+                "grounds": _(
+                    "Not a lawful ground in %(rulebook)s: %(codes)s. Choose from the rulebook's list."
+                )
+                % {"rulebook": step.notice.rulebook, "codes": ", ".join(unknown)}
+            }
+        )
+    if not step.grounds:
+        raise ValidationError(
+            {"grounds": _("A refusal must name at least one legal ground from the rulebook.")}
+        )
+
+
+def _reasons_given(step: Step) -> None:
+    if not step.reasoning.strip():
+        raise ValidationError(
+            {
+                "reasoning": _(
+                    "Give the reasons: they are printed in the letter and published with the decision."
+                )
+            }
+        )
+
+
+def _conditions_stated(step: Step) -> None:
+    if not step.conditions.strip():
+        raise ValidationError({"conditions": _("State the conditions.")})
+
+
+def _alternative_given(step: Step) -> None:
+    if step.alternative is None:
+        raise ValidationError({"alternative": _("Offer the alternative place and time.")})
+
+
+def _alternative_if_required(step: Step) -> None:
+    if step.alternative is None and step.rules.fairness.refusal_requires_alternative:
+        raise ValidationError({"alternative": _("This rulebook requires an alternative with every refusal.")})
+
+
+# What makes an offered place unlawful; a notice period does not bind the authority's offer.
+PLACE_RULES = {
+    "outside_hours",
+    "too_long",
+    "over_daily_cap",
+    "over_capacity",
+    "venue_not_designated",
+    "venue_closed",
+}
+
+
+def _alternative_lawful(step: Step) -> None:
+    """An offered place is in the future, within the rulebook, free, and names its zones."""
+    place = step.alternative
+    if place is None:
+        return
+    notice = step.notice
+    venue = Venue.objects.filter(pk=place.venue, jurisdiction=notice.jurisdiction).first()
+    if venue is None:
+        raise ValidationError({"alternative": _("Choose a place of this city.")})
+    if place.ends_at <= place.starts_at:
+        raise ValidationError({"alternative": _("The alternative must end after it starts.")})
+    if place.starts_at <= step.at:
+        raise ValidationError(
+            {
+                "alternative": _("The alternative starts %(start)s, in the past; offer a time still to come.")
+                % {"start": _when(place.starts_at, step.tz)}
+            }
+        )
+    if Zone.objects.filter(pk__in=place.zones, venue=venue).count() != len(set(place.zones)):
+        raise ValidationError({"alternative": _("Each zone must belong to the chosen place.")})
+    facts = NoticeFacts(
+        assembly_type=notice.assembly_type,
+        filed_at=step.at,
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        expected_participants=notice.expected_participants,
+        venue=venue_facts(venue, place.starts_at, place.ends_at),
+        organizer_hours_same_venue_day=organizer_hours_at_venue(notice, venue.pk, place.starts_at),
+    )
+    unlawful = [
+        v.message
+        for v in check_notice(facts, step.rules, notice.jurisdiction.calendar())
+        if v.code in PLACE_RULES
+    ]
+    if unlawful:
+        raise ValidationError({"alternative": unlawful})
+    free = planning.place_is_free(notice, place)
+    if free is None:
+        raise ValidationError(
+            {
+                "alternative": _(
+                    "That place is not free at that time (another assembly, or the changeover gap "
+                    "after one). Choose one of the free alternatives listed."
+                )
+            }
+        )
+    step.alternative = free
+    step.data["alternative"] = free.as_json()
+
+
+def _placement_within_request(step: Step) -> None:
+    """An acceptance holds the requested place within the requested time (e.g. trimmed to
+    the daily cap); anything else is an alternative."""
+    notice, place = step.notice, step.placement
+    if place is not None and (
+        place.venue != notice.venue_id or place.starts_at < notice.starts_at or place.ends_at > notice.ends_at
+    ):
+        raise ValidationError(
+            {
+                "placement": _(
+                    "An acceptance holds the requested place within the requested time; "
+                    "offer anything else as an alternative."
+                )
+            }
+        )
+    step.hold = place or request_place(notice)
+
+
+def _within_cap(step: Step) -> None:
+    """The time the organizer would hold at the venue that day stays within the daily cap."""
+    place = step.hold = step.hold or request_place(step.notice)
+    cap = step.rules.fairness.max_hours_per_organizer_per_venue_day
+    if cap is None:
+        return
+    held = organizer_hours_at_venue(step.notice, place.venue, place.starts_at)
+    if held + place.hours > cap + 1e-9:
+        raise ValidationError(
+            _(
+                "The organizer would hold this place for %(total)s hours that day; the rulebook "
+                "allows %(cap)s. Accept a shorter time with conditions, or offer an alternative."
+            )
+            % {"total": f"{held + place.hours:g}", "cap": f"{cap:g}"},
+            code="over_daily_cap",
+        )
+
+
+def _alternative_open(step: Step) -> None:
+    decision = open_alternative(step.notice)
+    if decision is None:
+        raise ValidationError(
+            _("No alternative is offered to this notice, or it has already been answered."),
+            code="no_alternative",
+        )
+    step.answered, step.alternative = decision, Place.of(decision.alternative)
+
+
+def _alternative_ahead(step: Step) -> None:
+    if step.alternative.starts_at <= step.at:
+        raise ValidationError(_("The time of the alternative has passed."), code="started")
+    step.hold = step.alternative
+
+
+def _offer(step: Step) -> Offer:
+    if step.offer is None:
+        raise ValidationError(_("Say which offer."), code="no_offer")
+    step.offer = Offer.objects.get(pk=step.offer.pk) if step.dry else lock_row(Offer.objects, step.offer.pk)
+    return step.offer
+
+
+def _offer_pending(step: Step) -> None:
+    offer = _offer(step)
+    if offer.notice_id != step.notice.pk:
+        raise PermissionDenied(_("This offer is not for this notice."))
+    if offer.state != Offer.State.PENDING:
+        raise ValidationError(
+            _("This offer is already %(state)s.") % {"state": offer.get_state_display().lower()},
+            code="answered",
+        )
+    if step.at >= offer.expires_at:
+        raise ValidationError(_("This offer has expired."), code="expired")
+
+
+def _offer_due(step: Step) -> None:
+    offer = _offer(step)
+    if offer.state != Offer.State.PENDING or step.at < offer.expires_at:
+        raise ValidationError(_("This offer is not due to expire."), code="not_due")
+
+
+def _checkin_window(step: Step) -> None:
+    held = list(_firm(step.notice).filter(held_until__gt=step.at))
+    if not held:
+        raise ValidationError(_("This assembly holds no time left to check in to."), code="no_booking")
+    if any(b.checked_in_at for b in held):
+        raise ValidationError(_("This assembly has already checked in."), code="checked_in")
+    before = dt.timedelta(minutes=step.rules.fairness.checkin_opens_minutes_before)
+    start = min(b.starts_at for b in held)
+    if step.at < start - before:
+        raise ValidationError(
+            _("Check-in opens at %(opens)s, %(minutes)d minutes before the start, and closes at the end.")
+            % {"opens": _when(start - before, step.tz), "minutes": before.total_seconds() // 60},
+            code="too_early",
+        )
+
+
+def _checked_in(step: Step) -> None:
+    bookings = list(_firm(step.notice).exclude(checked_in_at=None))
+    if not bookings:
+        raise ValidationError(
+            _("This assembly has not checked in, so it cannot check out."), code="not_checked_in"
+        )
+    if all(b.checked_out_at for b in bookings):
+        raise ValidationError(_("This assembly has already checked out."), code="checked_out")
+    if step.at < max(b.checked_in_at for b in bookings):
+        raise ValidationError(_("A check-out cannot be before the check-in."), code="before_checkin")
+
+
+def _grace_passed(step: Step) -> None:
+    grace = step.rules.fairness.checkin_grace_minutes
+    firm = _firm(step.notice)
+    start = _start_of(step.notice)
+    if (
+        grace is None
+        or step.at < start + dt.timedelta(minutes=grace)
+        or firm.exclude(checked_in_at=None).exists()
+        or not any(b.held_until > b.starts_at for b in firm)
+    ):
+        raise ValidationError(_("Not a no-show."), code="not_no_show")
+
+
+def _ended(step: Step) -> None:
+    end = _end_of(step.notice)
+    if step.at < end:
+        raise ValidationError(
+            _("Record whether the assembly was held once it is over, after %(end)s.")
+            % {"end": _when(end, step.tz)},
+            code="not_over",
+        )
+
+
+def _appeal_stated(step: Step) -> None:
+    if not step.text.strip():
+        raise ValidationError({"text": _("Say why the decision is wrong.")})
+
+
+def _deadline_passed(step: Step) -> None:
+    due = step.notice.decision_due_at
+    if due is None or step.at < due:
+        raise ValidationError(_("The decision deadline has not passed yet."), code="not_due")
+
+
+GUARDS: dict[str, Callable[[Step], None]] = {
+    "not_started": _not_started,
+    "outcome_in_rulebook": _outcome_in_rulebook,
+    "no_grounds": _no_grounds,
+    "no_alternative": _no_alternative,
+    "grounds_listed": _grounds_listed,
+    "reasons_given": _reasons_given,
+    "conditions_stated": _conditions_stated,
+    "alternative_given": _alternative_given,
+    "alternative_if_required": _alternative_if_required,
+    "alternative_lawful": _alternative_lawful,
+    "placement_within_request": _placement_within_request,
+    "within_cap": _within_cap,
+    "alternative_open": _alternative_open,
+    "alternative_ahead": _alternative_ahead,
+    "offer_pending": _offer_pending,
+    "offer_due": _offer_due,
+    "checkin_window": _checkin_window,
+    "checked_in": _checked_in,
+    "grace_passed": _grace_passed,
+    "ended": _ended,
+    "appeal_stated": _appeal_stated,
+    "deadline_passed": _deadline_passed,
+}
+
+
+# --- effects of each action (the target's effects are in _enter) ---------------------------
+
+
+def _keep(step: Step, **fields) -> None:
+    for name, value in fields.items():
+        setattr(step.notice, name, value)
+    step.changed += list(fields)
 
 
 def private_text(text: str) -> str:
@@ -153,17 +650,120 @@ def private_text(text: str) -> str:
     return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if text else ""
 
 
-def _keep(notice: Notice, **fields) -> list[str]:
-    for name, value in fields.items():
-        setattr(notice, name, value)
-    return list(fields)
+def _stamp(step: Step) -> None:
+    notice, at = step.notice, step.at
+    notice.filed_at = at
+    notice.rulebook = notice.jurisdiction.rulebook
+    notice.reference = f"{notice.jurisdiction.reference_prefix}-{at:%Y}-{notice.pk:06d}"
+    notice.violations = [v.as_dict() for v in precheck(notice, at=at)]
+    notice.decision_due_at = decision_due(notice)
+    step.changed += ["filed_at", "rulebook", "reference", "violations", "decision_due_at"]
 
 
-def _own(notice: Notice, user):
-    organizer = organizer_of(user)
-    if notice.organizer_id != organizer.pk:
-        raise PermissionDenied("This is not your notice.")
-    return organizer
+def _decide(step: Step, *, officer=True) -> None:
+    """A new decision on the notice, numbered after the ones before it, sealed in the log."""
+    notice = step.notice
+    outcome = step.action.target
+    reference = f"{notice.reference}-D{notice.decisions.count() + 1}"
+    decision = Decision.objects.create(
+        notice=notice,
+        reference=reference,
+        rulebook=notice.rulebook,
+        outcome=outcome,
+        grounds=list(step.grounds),
+        reasoning=step.reasoning,
+        conditions=step.conditions,
+        alternative=step.alternative.as_json() if step.alternative else None,
+        officer=step.actor if officer else None,
+        decided_at=step.at,
+    )
+    decision.refresh_from_db()  # seal what the database holds (e.g. its rounding of times)
+    record(
+        "decision.made",
+        decision.officer,
+        notice,
+        {"reference": reference, "outcome": outcome, "fingerprint": fingerprint(decision)},
+        at=step.at,
+    )
+    step.decision = decision
+    step.data.setdefault("grounds", list(step.grounds))
+
+
+def _answer(step: Step, answer: str) -> None:
+    decision = step.answered
+    decision.alternative_answer, decision.alternative_answered_at = answer, step.at
+    decision.save(update_fields=["alternative_answer", "alternative_answered_at"])
+    step.data["decision"] = decision.reference
+    if answer == "declined":
+        record("alternative.declined", step.actor, step.notice, {"decision": decision.reference}, at=step.at)
+
+
+def _accept_released_time(step: Step) -> None:
+    offer = step.offer
+    offer.state, offer.answered_at = Offer.State.ACCEPTED, step.at
+    offer.save(update_fields=["state", "answered_at"])
+    record("offer.accepted", step.actor, step.notice, {"offer": offer.pk}, at=step.at)
+    step.data["offer"] = offer.pk
+    # sealed in the log as written: in the language of the record, like the silence's
+    start, end = _when(offer.starts_at, step.tz), _when(offer.ends_at, step.tz)
+    step.reasoning = f"Released time offered and accepted: {start} to {end}."
+    _decide(step, officer=False)
+
+
+def _check_out(step: Step) -> None:
+    scheduling.check_out(step.notice, actor=step.actor, at=step.at)
+    if step.rules.fairness.release_on_checkout:
+        step.offers_made += offers.release_notice(step.notice, step.at, "checked_out", actor=step.actor)
+
+
+def _silence(step: Step) -> None:
+    step.reasoning = "No decision was made by the legal deadline."
+    _decide(step, officer=False)
+    if step.action.target == Status.DEEMED_ACCEPTED:
+        # The law says it may go ahead; a clash with another booking or the daily cap is
+        # the authority's to resolve, and is recorded instead of booked.
+        step.hold = request_place(step.notice)
+        try:
+            with transaction.atomic():
+                _within_cap(step)
+                _hold(step)
+        except ValidationError as clash:
+            record("notice.deemed_accepted_conflict", None, step.notice, {"message": clash.messages[0]})
+        step.hold = None
+
+
+EFFECTS: dict[str, Callable[[Step], None]] = {
+    "file": _stamp,
+    "withdraw": lambda step: _keep(step, withdraw_reason=step.text),
+    "accept": _decide,
+    "accept_with_conditions": _decide,
+    "offer_alternative": _decide,
+    "refuse": _decide,
+    "accept_alternative": lambda step: _answer(step, "accepted"),
+    "decline_alternative": lambda step: _answer(step, "declined"),
+    "accept_released_time": _accept_released_time,
+    "decline_released_time": lambda step: step.offers_made.extend(
+        offers.close_offer(step.offer, Offer.State.DECLINED, step.actor, step.at)
+    ),
+    "expire_offer": lambda step: step.offers_made.extend(
+        offers.close_offer(step.offer, Offer.State.EXPIRED, None, step.at)
+    ),
+    "check_in": lambda step: scheduling.check_in(step.notice, actor=step.actor, at=step.at),
+    "check_out": _check_out,
+    "no_show": lambda step: step.offers_made.extend(
+        offers.release_notice(
+            step.notice, step.at, "no_show", actor=None, release_from=_start_of(step.notice)
+        )
+    ),
+    "appeal": lambda step: _keep(step, appeal_text=step.text.strip()),
+    "uphold": _decide,
+    "overturn": _decide,
+    "silence_accepts": _silence,
+    "silence_refuses": _silence,
+}
+
+
+# --- the actions, as the pages, the API and the commands call them -------------------------
 
 
 def create_draft(user, *, acceptable_venues=(), **fields) -> Notice:
@@ -205,34 +805,22 @@ def submit(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
     """File the notice: stamp it, give it a reference and a decision deadline.
 
     A notice that breaks a rule can still be filed (the officer decides); its violations
-    are stored with it.
-    """
-    _own(notice, user)
-    at = at or timezone.now()
-
-    def stamp(locked: Notice) -> list[str]:
-        locked.filed_at = at
-        locked.rulebook = locked.jurisdiction.rulebook
-        locked.reference = f"{locked.jurisdiction.reference_prefix}-{at:%Y}-{locked.pk:06d}"
-        locked.violations = [v.as_dict() for v in precheck(locked, at=at)]
-        locked.decision_due_at = decision_due(locked)
-        return ["filed_at", "rulebook", "reference", "violations", "decision_due_at"]
-
+    are stored with it."""
     with transaction.atomic():
-        locked = _move(notice, Status.SUBMITTED, user, ORGANIZER, at=at, prepare=stamp)
+        filed = run("file", notice, user, at=at).notice
         record(
             "notice.filed",
             user,
-            locked,
+            filed,
             {
-                "reference": locked.reference,
-                "rulebook": str(locked.rulebook),
-                "violations": [v["code"] for v in locked.violations],
-                "decision_due_at": locked.decision_due_at.isoformat(),
+                "reference": filed.reference,
+                "rulebook": str(filed.rulebook),
+                "violations": [v["code"] for v in filed.violations],
+                "decision_due_at": filed.decision_due_at.isoformat(),
             },
-            at=at,
+            at=filed.filed_at,
         )
-    return locked
+    return filed
 
 
 def file_notice(user, *, at: dt.datetime | None = None, **fields) -> Notice:
@@ -242,69 +830,18 @@ def file_notice(user, *, at: dt.datetime | None = None, **fields) -> Notice:
 
 
 def start_review(notice: Notice, user) -> Notice:
-    officer_of(user, notice.jurisdiction)
-    with transaction.atomic():
-        return _move(notice, Status.UNDER_REVIEW, user, OFFICER)
+    return run("start_review", notice, user).notice
 
 
-def _book(notice: Notice, actor, placement: dict | None = None):
-    """Book `placement` ({venue, zones, starts_at, ends_at}), or the request as filed.
-
-    Without named zones the rulebook decides which zones the notice holds."""
-    placement = placement or {
-        "venue": notice.venue_id,
-        "zones": [notice.zone_id] if notice.zone_id else [],
-        "starts_at": notice.starts_at,
-        "ends_at": notice.ends_at,
-    }
-    start, end = _moment(placement["starts_at"]), _moment(placement["ends_at"])
-    venue = Venue.objects.get(pk=placement["venue"])
-    zones = list(Zone.objects.filter(pk__in=placement.get("zones") or [], venue=venue))
-    if not zones:
-        zones = scheduling.zones_to_hold(
-            venue,
-            notice.expected_participants,
-            start,
-            end,
-            share=notice.rulebook.rules.fairness.share_venue_between_assemblies,
-        )
-    return scheduling.book(notice, zones, start, end, notice.expected_participants, actor=actor)
-
-
-def _moment(value) -> dt.datetime:
-    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _clean_place(notice: Notice, place: dict | None, field: str) -> dict | None:
-    """Validate an offered alternative or a placement: {venue, zones?, starts_at, ends_at}."""
-    if not place:
+def _place(value, name: str) -> Place | None:
+    if not value:
         return None
+    if isinstance(value, Place):
+        return value
     try:
-        venue = Venue.objects.get(pk=place["venue"], jurisdiction=notice.jurisdiction)
-        start, end = _moment(place["starts_at"]), _moment(place["ends_at"])
-    except (KeyError, ValueError, TypeError, Venue.DoesNotExist):
-        raise ValidationError({field: "Give the venue (of this jurisdiction), start and end."}) from None
-    if not (isinstance(start, dt.datetime) and isinstance(end, dt.datetime)) or end <= start:
-        raise ValidationError({field: "It must end after it starts."})
-    zones = list(place.get("zones") or ([place["zone"]] if place.get("zone") else []))
-    if Zone.objects.filter(pk__in=zones, venue=venue).count() != len(set(zones)):
-        raise ValidationError({field: "Each zone must belong to the venue."})
-    return {"venue": venue.pk, "zones": zones, "starts_at": start.isoformat(), "ends_at": end.isoformat()}
-
-
-def _decision(notice: Notice, **fields) -> Decision:
-    """A new decision on a (locked) notice, numbered after the ones before it."""
-    reference = f"{notice.reference}-D{notice.decisions.count() + 1}"
-    decision = Decision.objects.create(notice=notice, reference=reference, rulebook=notice.rulebook, **fields)
-    decision.refresh_from_db()  # seal what the database holds (e.g. its rounding of times)
-    record(
-        "decision.made",
-        decision.officer,
-        notice,
-        {"reference": reference, "outcome": decision.outcome, "fingerprint": fingerprint(decision)},
-        at=decision.decided_at,
-    )
-    return decision
+        return Place.of(value)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise ValidationError({name: _("Give the place (of this city), the start and the end.")}) from None
 
 
 def decide(
@@ -315,233 +852,144 @@ def decide(
     grounds=(),
     reasoning: str = "",
     conditions: str = "",
-    alternative: dict | None = None,
-    placement: dict | None = None,
+    alternative: dict | Place | None = None,
+    placement: dict | Place | None = None,
     at: dt.datetime | None = None,
-) -> Decision:
-    """An officer's decision. Accepting books the venue (the request, or `placement`
-    within it, e.g. trimmed to the daily cap); a refusal needs a listed ground."""
-    officer_of(user, notice.jurisdiction)
-    at = at or timezone.now()
-    rulebook = notice.rulebook.rules
-    grounds = list(dict.fromkeys(grounds))
-    errors: dict[str, str] = {}
-    if outcome not in OFFICER_OUTCOMES or outcome not in rulebook.decision_outcomes:
-        errors["outcome"] = f"Choose one of: {', '.join(rulebook.decision_outcomes)}."
-    unknown = [g for g in grounds if g not in rulebook.refusal_grounds]
-    if unknown:
-        errors["grounds"] = (
-            f"Not a lawful ground in {notice.rulebook}: {', '.join(unknown)}. "
-            "Choose from the rulebook's list."
-        )
-    elif outcome == Status.REFUSED and not grounds:
-        errors["grounds"] = "A refusal must name at least one legal ground from the rulebook."
-    elif outcome != Status.REFUSED and outcome != Status.ALTERNATIVE_OFFERED and grounds:
-        errors["grounds"] = "Legal grounds are given only with a refusal or an alternative."
-    if outcome == Status.ACCEPTED_WITH_CONDITIONS and not conditions.strip():
-        errors["conditions"] = "State the conditions."
-    if outcome == Status.ALTERNATIVE_OFFERED and not alternative:
-        errors["alternative"] = "Offer the alternative place and/or time."
-    if outcome == Status.REFUSED and rulebook.fairness.refusal_requires_alternative and not alternative:
-        errors["alternative"] = "This rulebook requires an alternative with every refusal."
-    if errors:
-        raise ValidationError(errors)
-    offered = _clean_place(notice, alternative, "alternative")
-    placed = _clean_place(notice, placement, "placement")
-    if placed and (
-        placed["venue"] != notice.venue_id
-        or _moment(placed["starts_at"]) < notice.starts_at
-        or _moment(placed["ends_at"]) > notice.ends_at
-    ):
-        raise ValidationError(
-            {
-                "placement": "An acceptance holds the requested place within the requested "
-                "time; offer anything else as an alternative."
-            }
-        )
-    with transaction.atomic():
-        locked = _move(
-            notice,
-            outcome,
-            user,
-            OFFICER,
-            reason=reasoning,
-            at=at,
-            data={"grounds": grounds, "alternative": offered},
-        )
-        decision = _decision(
-            locked,
-            outcome=outcome,
-            grounds=grounds,
-            reasoning=reasoning,
-            conditions=conditions,
-            alternative=offered,
-            officer=user,
-            decided_at=at,
-        )
-        if outcome in (Status.ACCEPTED, Status.ACCEPTED_WITH_CONDITIONS):
-            _book(locked, user, placed)
-    return decision
+    dry: bool = False,
+) -> Decision | None:
+    """An officer's decision. Accepting holds the request (or `placement` within it, e.g.
+    trimmed to the daily cap); a refusal or an alternative needs listed grounds and reasons.
+    `dry`: only check it (raises what deciding would raise, saves nothing)."""
+    if outcome not in DECIDING:
+        raise ValidationError({"outcome": _("Choose one of: %(list)s.") % {"list": ", ".join(DECIDING)}})
+    step = run(
+        DECIDING[outcome],
+        notice,
+        user,
+        at=at,
+        grounds=list(dict.fromkeys(grounds)),
+        reasoning=reasoning.strip(),
+        conditions=conditions.strip(),
+        alternative=_place(alternative, "alternative"),
+        placement=_place(placement, "placement"),
+        dry=dry,
+    )
+    return step.decision
 
 
 def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
     """The deadline passed with no decision: the rulebook's silence rule decides."""
+    outcome = notice.rulebook.rules.type_rules(notice.assembly_type).silence.value
+    name = "silence_accepts" if outcome == Status.DEEMED_ACCEPTED else "silence_refuses"
+    return run(name, notice, None, at=at).decision
+
+
+def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
+    """Apply the silence rule to every pending notice whose decision deadline has passed."""
     at = at or timezone.now()
-    with transaction.atomic():
-        locked = lock_notice(notice.pk)
-        if locked.decision_due_at is None or at < locked.decision_due_at:
-            raise ValidationError("The decision deadline has not passed yet.")
-        outcome = locked.rulebook.rules.type_rules(locked.assembly_type).silence.value
-        locked = _move(locked, outcome, None, SYSTEM, reason="no decision by the deadline", at=at)
-        decision = _decision(
-            locked,
-            outcome=outcome,
-            reasoning="No decision was made by the legal deadline.",
-            decided_at=at,
-        )
-        if outcome == Status.DEEMED_ACCEPTED:
-            try:
-                with transaction.atomic():
-                    _book(locked, None)
-            except scheduling.SlotTaken as taken:
-                # The law says it may go ahead; the clash is the authority's to resolve.
-                record("notice.deemed_accepted_conflict", None, locked, {"message": taken.messages[0]})
-    notice.status = locked.status
-    return decision
+    due = Notice.objects.filter(status__in=ACTIONS["silence_accepts"].sources, decision_due_at__lte=at)
+    return [apply_silence(notice, at=at) for notice in due.order_by("decision_due_at", "pk")]
 
 
 def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None = None) -> Notice:
-    _own(notice, user)
-    at = at or timezone.now()
-    if at >= notice.starts_at:
-        raise ValidationError("The assembly has already started; it can no longer be withdrawn.")
-    with transaction.atomic():
-        locked = _move(
-            notice,
-            Status.WITHDRAWN,
-            user,
-            ORGANIZER,
-            reason=private_text(reason),
-            at=at,
-            prepare=lambda n: _keep(n, withdraw_reason=reason),
-        )
-        offers.release_notice(locked, at, "withdrawn", actor=user)
-    return locked
-
-
-def offered_alternative(notice: Notice) -> dict | None:
-    """The alternative the latest decision offers, while the organizer may still take it."""
-    if notice.status not in (Status.ALTERNATIVE_OFFERED, Status.REFUSED):
-        return None
-    latest = notice.decisions.order_by("decided_at", "pk").last()
-    return latest.alternative if latest else None
+    """Withdraw before the assembly starts; the reason stays private (the log keeps a fingerprint)."""
+    reason = (reason or "").strip()
+    return run("withdraw", notice, user, at=at, text=reason, data={"reason": private_text(reason)}).notice
 
 
 def accept_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
-    """Take the alternative offered with the decision (an alternative_offered outcome, or a
-    refusal that came with one): the notice goes ahead there and then."""
-    _own(notice, user)
-    offered = offered_alternative(notice)
-    if offered is None:
-        raise TransitionNotAllowed(notice.status, Status.ACCEPTED)
-    with transaction.atomic():
-        locked = _move(notice, Status.ACCEPTED, user, ORGANIZER, reason="alternative accepted", at=at)
-        _book(locked, user, offered)
-    return locked
+    """Take the alternative offered with the decision: the notice goes ahead there."""
+    return run("accept_alternative", notice, user, at=at).notice
 
 
 def decline_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
-    _own(notice, user)
-    with transaction.atomic():
-        return _move(notice, Status.WITHDRAWN, user, ORGANIZER, reason="alternative declined", at=at)
+    """Say no to the alternative: the decision stands as it is (an appeal stays possible)."""
+    return run("decline_alternative", notice, user, at=at).notice
+
+
+def accept_offer(offer: Offer, user, *, at: dt.datetime | None = None) -> Decision:
+    """The organizer takes released time offered to their waiting notice."""
+    return run("accept_released_time", offer.notice, user, at=at, offer=offer).decision
+
+
+def decline_offer(offer: Offer, user, *, at: dt.datetime | None = None) -> list[Offer]:
+    """Say no to released time: it passes to the next waiting notice."""
+    return run("decline_released_time", offer.notice, user, at=at, offer=offer).offers_made
+
+
+def expire_offers(at: dt.datetime | None = None) -> list[Offer]:
+    """Expire offers past their hold time; their time passes to the next waiting notice."""
+    at = at or timezone.now()
+    made = []
+    for offer in offers.due_offers(at).select_related("notice"):
+        try:
+            made += run("expire_offer", offer.notice, None, at=at, offer=offer).offers_made
+        except ValidationError:
+            continue  # answered meanwhile
+    return made
+
+
+def release_no_shows(at: dt.datetime | None = None) -> list[Notice]:
+    """Release the time of assemblies nobody checked in to within the rulebook's grace."""
+    at = at or timezone.now()
+    released = []
+    for notice in offers.no_shows(at):
+        try:
+            released.append(run("no_show", notice, None, at=at).notice)
+        except ValidationError:
+            continue  # checked in meanwhile
+    return released
 
 
 def appeal(notice: Notice, user, *, text: str, at: dt.datetime | None = None) -> Notice:
-    _own(notice, user)
-    if not text.strip():
-        raise ValidationError({"text": "Say why the decision is wrong."})
-    with transaction.atomic():
-        return _move(
-            notice,
-            Status.APPEALED,
-            user,
-            ORGANIZER,
-            reason=private_text(text),
-            at=at,
-            prepare=lambda n: _keep(n, appeal_text=text.strip()),
-        )
+    return run("appeal", notice, user, at=at, text=text or "", data={"reason": private_text(text)}).notice
 
 
 def resolve_appeal(
     notice: Notice, user, *, grant: bool, reasoning: str, at: dt.datetime | None = None
 ) -> Decision:
     """Decide an appeal: overturned (the notice goes ahead as filed) or upheld."""
-    officer_of(user, notice.jurisdiction)
-    if not reasoning.strip():
-        raise ValidationError({"reasoning": "Give the reasons for the appeal decision."})
-    at = at or timezone.now()
-    outcome = Status.OVERTURNED if grant else Status.UPHELD
-    with transaction.atomic():
-        locked = _move(notice, outcome, user, OFFICER, reason=reasoning, at=at)
-        decision = _decision(
-            locked,
-            outcome=outcome,
-            reasoning=reasoning,
-            officer=user,
-            decided_at=at,
-        )
-        if grant:
-            _book(locked, user)
-    return decision
+    return run(
+        "overturn" if grant else "uphold", notice, user, at=at, reasoning=(reasoning or "").strip()
+    ).decision
 
 
 def record_held(notice: Notice, user, *, held: bool, at: dt.datetime | None = None) -> Notice:
-    """After the day: did the assembly take place?"""
-    officer_of(user, notice.jurisdiction)
-    with transaction.atomic():
-        return _move(notice, Status.HELD if held else Status.NOT_HELD, user, OFFICER, at=at)
+    """After the assembly: did it take place?"""
+    return run("record_held" if held else "record_not_held", notice, user, at=at).notice
 
 
-def check_in(notice: Notice, user, *, at: dt.datetime | None = None) -> None:
-    officer_of(user, notice.jurisdiction)
-    scheduling.check_in(notice, actor=user, at=at)
+def check_in(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
+    return run("check_in", notice, user, at=at).notice
 
 
 def check_out(notice: Notice, user, *, at: dt.datetime | None = None) -> list:
     """Record that the assembly left. Where the rulebook says so, the rest of the booking is
     released at once and offered to waiting notices (returns the offers made)."""
-    officer_of(user, notice.jurisdiction)
-    at = at or timezone.now()
-    with transaction.atomic():
-        scheduling.check_out(notice, actor=user, at=at)
-        if notice.rulebook.rules.fairness.release_on_checkout:
-            return offers.release_notice(notice, at, "checked_out", actor=user)
-    return []
+    return run("check_out", notice, user, at=at).offers_made
 
 
-def accept_released_time(notice: Notice, user, *, offer, at: dt.datetime) -> Decision:
-    """The organizer accepted an offer of released time (scheduling.offers.accept_offer):
-    the waiting notice goes ahead at the offered time. Called inside that transaction."""
-    locked = _move(
-        notice,
-        Status.ACCEPTED,
-        user,
-        ORGANIZER,
-        reason=f"released time accepted (offer {offer.pk})",
-        at=at,
-        data={"offer": offer.pk},
-    )
-    return _decision(
-        locked,
-        outcome=Status.ACCEPTED,
-        reasoning=f"Released time offered and accepted: {offer.starts_at.isoformat()} to "
-        f"{offer.ends_at.isoformat()}.",
-        decided_at=at,
-    )
-
-
-def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
-    """Apply the silence rule to every pending notice whose decision deadline has passed."""
-    at = at or timezone.now()
-    due = Notice.objects.filter(status__in=[Status.SUBMITTED, Status.UNDER_REVIEW], decision_due_at__lte=at)
-    return [apply_silence(notice, at=at) for notice in due.order_by("decision_due_at", "pk")]
+def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
+    """Decide every notice of a day plan (`planning.propose_day`) as proposed, in filing
+    order, as `officer`. Where the rulebook requires an alternative with every refusal, a
+    refusal becomes an offer of the nearest free alternative; with none free the notice is
+    left for the officer to decide by hand (returned with decision None)."""
+    decided = []
+    for item in proposal["items"]:
+        notice, outcome = item["notice"], item["outcome"]
+        rules = notice.jurisdiction.rulebook.rules
+        kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
+        if outcome in ("accepted", "accepted_with_conditions"):
+            kwargs["placement"] = item["placement"]
+            if outcome == "accepted_with_conditions":
+                kwargs["conditions"] = item["reason"]
+        elif outcome == "alternative_offered":
+            kwargs["alternative"] = item["placement"]
+        elif rules.fairness.refusal_requires_alternative:
+            nearest = planning.alternatives(notice, limit=1)
+            if not nearest:
+                decided.append((notice, None))
+                continue
+            outcome, kwargs["alternative"] = "alternative_offered", nearest[0]
+        decided.append((notice, decide(notice, officer, outcome, **kwargs)))
+    return decided

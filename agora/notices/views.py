@@ -8,18 +8,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
-from agora.scheduling import offers, planning
+from agora.scheduling import planning
 from agora.scheduling.models import Offer
 
-from . import services
+from . import review, services
+from .confirm import confirm_page, confirmed
 from .forms import AppealForm, NoticeForm, WithdrawForm
 from .letters import letter_for
 from .models import Decision, Notice
-from .workflow import APPEALABLE, FINAL
+from .workflow import ACTIONS
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -95,16 +97,33 @@ def _organizer_notice(request, pk) -> Notice:
 @organizer_required
 def notice_detail(request, pk):
     notice = _organizer_notice(request, pk)
+    decisions = list(notice.decisions.select_related("officer"))
+    for decision in decisions:
+        decision.alternative_label = review.place_label(decision.alternative, notice.jurisdiction)
+    pending = list(notice.offers.filter(state="pending"))
+    for offer in pending:
+        offer.label = review.place_label(offer_place(offer), notice.jurisdiction)
+    alternative = services.offered_alternative(notice)
     context = {
         "notice": notice,
-        "decisions": notice.decisions.select_related("officer").all(),
+        "decisions": decisions,
         "bookings": notice.bookings.select_related("zone").order_by("starts_at", "zone"),
-        "offers": notice.offers.order_by("-offered_at"),
-        "withdraw_form": WithdrawForm() if notice.status not in FINAL else None,
-        "appeal_form": AppealForm() if notice.status in APPEALABLE else None,
-        "offered_alternative": services.offered_alternative(notice),
+        "pending_offers": pending,
+        "withdraw_form": WithdrawForm() if ACTIONS["withdraw"].allows(notice.status) else None,
+        "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
+        "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
     }
     return render(request, "notices/notice_detail.html", context)
+
+
+def offer_place(offer: Offer) -> dict:
+    holds = list(offer.holds.select_related("zone"))
+    return {
+        "venue": holds[0].zone.venue_id if holds else offer.notice.venue_id,
+        "zones": [h.zone_id for h in holds],
+        "starts_at": offer.starts_at,
+        "ends_at": offer.ends_at,
+    }
 
 
 def _act(request, pk, action):
@@ -118,18 +137,69 @@ def _act(request, pk, action):
     return redirect("notice", pk=notice.pk)
 
 
+def _refuse(request, notice, problem: str):
+    messages.error(request, problem)
+    return redirect("notice", pk=notice.pk)
+
+
+def _ask(request, notice, title, lines, button, warning=""):
+    return confirm_page(
+        request,
+        title=f"{title}: {notice.reference}",
+        lines=lines,
+        button=button,
+        cancel=reverse("notice", args=[notice.pk]),
+        warning=warning,
+    )
+
+
 @require_POST
 @organizer_required
 def withdraw(request, pk):
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    notice = _organizer_notice(request, pk)
+    if not confirmed(request):
+        if problem := services.why_not("withdraw", notice, request.user):
+            return _refuse(request, notice, problem)
+        return _ask(
+            request,
+            notice,
+            _("Withdraw"),
+            [
+                _("The notice is withdrawn and the assembly will not take place as notified."),
+                _("Any time it holds is released at once and offered to other organizers."),
+            ],
+            _("Withdraw this notice"),
+            _("This cannot be undone."),
+        )
     return _act(request, pk, lambda n: services.withdraw(n, request.user, reason=reason))
 
 
 @require_POST
 @organizer_required
 def answer_alternative(request, pk):
-    if request.POST.get("answer") == "accept":
+    accept = request.POST.get("answer") == "accept"
+    notice = _organizer_notice(request, pk)
+    if not confirmed(request):
+        name = "accept_alternative" if accept else "decline_alternative"
+        if problem := services.why_not(name, notice, request.user):
+            return _refuse(request, notice, problem)
+        alternative = services.offered_alternative(notice)
+        where = review.place_label(alternative, notice.jurisdiction) if alternative else ""
+        if accept:
+            lines = [
+                _("You accept the alternative: %(place)s.") % {"place": where},
+                _("Your assembly goes ahead there and then, and the place is booked for it."),
+            ]
+        else:
+            lines = [
+                _("You decline the alternative: %(place)s.") % {"place": where},
+                _("The decision stands as it is; you may still appeal it."),
+            ]
+        title = _("Accept the alternative") if accept else _("Decline the alternative")
+        return _ask(request, notice, title, lines, title)
+    if accept:
         return _act(request, pk, lambda n: services.accept_alternative(n, request.user))
     return _act(request, pk, lambda n: services.decline_alternative(n, request.user))
 
@@ -150,12 +220,28 @@ def appeal(request, pk):
 @organizer_required
 def answer_offer(request, pk):
     offer = get_object_or_404(Offer, pk=pk, notice__organizer=request.organizer)
+    accept = request.POST.get("answer") == "accept"
+    if not confirmed(request):
+        name = "accept_released_time" if accept else "decline_released_time"
+        if problem := services.why_not(name, offer.notice, request.user, offer=offer):
+            return _refuse(request, offer.notice, problem)
+        where = review.place_label(offer_place(offer), offer.notice.jurisdiction)
+        title = _("Accept the released time") if accept else _("Decline the released time")
+        lines = (
+            [_("You accept %(place)s.") % {"place": where}, _("Your assembly goes ahead then and there.")]
+            if accept
+            else [
+                _("You decline %(place)s.") % {"place": where},
+                _("The time is offered to the next waiting organizer."),
+            ]
+        )
+        return _ask(request, offer.notice, title, lines, title)
 
     def answer(_notice):
-        if request.POST.get("answer") == "accept":
-            offers.accept_offer(offer, request.user)
+        if accept:
+            services.accept_offer(offer, request.user)
         else:
-            offers.decline_offer(offer, request.user)
+            services.decline_offer(offer, request.user)
 
     return _act(request, offer.notice_id, answer)
 

@@ -1,4 +1,7 @@
-"""The notice state machine as data: which transition each role may make. Pure.
+"""The notice's life as data: its states, the groups of states every other module asks
+about, and the table of actions (who may do what, from which states, to which state, under
+which guards). Pure: no database. `agora.notices.services.run` is the one function that
+runs an action; docs/invariants.md says what every action must keep true.
 
 PRODUCT.md §3: draft → submitted → (under_review) → accepted | accepted_with_conditions |
 alternative_offered | refused | deemed_accepted | deemed_refused, then withdrawn | held |
@@ -6,6 +9,8 @@ not_held, and appealed → upheld | overturned. Nothing goes back except through
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,41 +37,188 @@ class Status(models.TextChoices):
 S = Status
 ORGANIZER, OFFICER, SYSTEM = "organizer", "officer", "system"
 
-PENDING = {S.SUBMITTED, S.UNDER_REVIEW}
-OFFICER_OUTCOMES = {S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.ALTERNATIVE_OFFERED, S.REFUSED}
-# States in which the notice holds its venue (its bookings count).
-GOING_AHEAD = {S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.DEEMED_ACCEPTED, S.OVERTURNED}
-APPEALABLE = {S.REFUSED, S.DEEMED_REFUSED, S.ALTERNATIVE_OFFERED, S.ACCEPTED_WITH_CONDITIONS}
-FINAL = {S.WITHDRAWN, S.HELD, S.NOT_HELD, S.UPHELD}
+# --- the groups of states, each defined here once -------------------------------------------
 
-# (from, to) → the role allowed to make that move.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.DRAFT, S.SUBMITTED): ORGANIZER,
-    (S.DRAFT, S.WITHDRAWN): ORGANIZER,
-    (S.SUBMITTED, S.UNDER_REVIEW): OFFICER,
-    **{(p, S.WITHDRAWN): ORGANIZER for p in PENDING},
-    **{(p, o): OFFICER for p in PENDING for o in OFFICER_OUTCOMES},
-    **{(p, S.DEEMED_ACCEPTED): SYSTEM for p in PENDING},
-    **{(p, S.DEEMED_REFUSED): SYSTEM for p in PENDING},
-    # the organizer takes the offered alternative (→ accepted on the new terms) or not
-    (S.ALTERNATIVE_OFFERED, S.ACCEPTED): ORGANIZER,
-    # a waiting notice takes released time offered to it (scheduling.offers checks the offer)
-    (S.REFUSED, S.ACCEPTED): ORGANIZER,
-    (S.DEEMED_REFUSED, S.ACCEPTED): ORGANIZER,
-    (S.ALTERNATIVE_OFFERED, S.WITHDRAWN): ORGANIZER,
-    **{(g, S.WITHDRAWN): ORGANIZER for g in GOING_AHEAD},
-    **{(g, S.HELD): OFFICER for g in GOING_AHEAD},
-    **{(g, S.NOT_HELD): OFFICER for g in GOING_AHEAD},
-    **{(a, S.APPEALED): ORGANIZER for a in APPEALABLE},
-    (S.APPEALED, S.UPHELD): OFFICER,
-    (S.APPEALED, S.OVERTURNED): OFFICER,
-    (S.APPEALED, S.WITHDRAWN): ORGANIZER,
+PENDING = frozenset({S.SUBMITTED, S.UNDER_REVIEW})
+# What the officer's queue shows: waiting for a decision or an appeal decision.
+IN_QUEUE = PENDING | {S.APPEALED}
+# The assembly goes ahead: only these notices hold time on a venue.
+GOING_AHEAD = frozenset({S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.DEEMED_ACCEPTED, S.OVERTURNED})
+# Not going ahead but still wanting the place: released time may be offered to them.
+WAITING = frozenset({S.REFUSED, S.DEEMED_REFUSED, S.ALTERNATIVE_OFFERED})
+# Refused or moved: a notice in one of these may have been displaced by another's booking.
+REFUSALS = WAITING | {S.UPHELD}
+# Officer outcomes that need grounds from the rulebook's list and reasons.
+REASONED_OUTCOMES = frozenset({S.REFUSED, S.ALTERNATIVE_OFFERED})
+OFFICER_OUTCOMES = frozenset({S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.ALTERNATIVE_OFFERED, S.REFUSED})
+# An appeal puts the notice in no state that goes ahead, so only decisions that do not let
+# it go ahead can be appealed (an acceptance with conditions would lose its booking).
+APPEALABLE = WAITING
+# Where a decision may offer an alternative place and time the organizer may take.
+ALTERNATIVE_OPEN = frozenset({S.ALTERNATIVE_OFFERED, S.REFUSED})
+FINAL = frozenset({S.WITHDRAWN, S.HELD, S.NOT_HELD, S.UPHELD})
+
+
+# --- the actions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a user (or the system) does to a notice.
+
+    `target` None: the status stays (the action changes bookings, offers or answers).
+    `guards` name checks in `services.GUARDS`, run in order on the locked notice; the first
+    that fails stops the action with a message saying what is wrong. Effects that follow
+    from the target state (holding or releasing time) are not listed: `services.run`
+    attaches them to the target, once, whatever the action."""
+
+    name: str
+    sources: frozenset[str]
+    target: str | None
+    role: str
+    guards: tuple[str, ...] = ()
+    label: str = ""
+    unavailable: str = ""  # why it cannot be done, where the generic message would not say
+
+    def allows(self, status: str) -> bool:
+        return status in self.sources
+
+
+def _action(name, sources, target, role, guards=(), label="", unavailable=""):
+    return Action(name, frozenset(sources), target, role, tuple(guards), label, unavailable)
+
+
+NO_ALTERNATIVE = _("No alternative is offered to this notice, or it has already been answered.")
+NO_OFFER = _("No released time is offered to this notice now.")
+NOT_GOING_AHEAD = _("The notice is %(status)s: only an assembly that goes ahead can do this.")
+
+
+_DECIDE = ("outcome_in_rulebook",)
+_ACCEPT = (*_DECIDE, "no_grounds", "no_alternative", "placement_within_request", "within_cap")
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        _action("file", {S.DRAFT}, S.SUBMITTED, ORGANIZER, (), _("File")),
+        _action(
+            "withdraw",
+            # not from a refusal: that would rewrite the authority's decision in the register
+            {S.DRAFT, *PENDING, *GOING_AHEAD, S.ALTERNATIVE_OFFERED, S.APPEALED},
+            S.WITHDRAWN,
+            ORGANIZER,
+            ("not_started",),
+            _("Withdraw"),
+        ),
+        _action("start_review", {S.SUBMITTED}, S.UNDER_REVIEW, OFFICER, (), _("Start the review")),
+        _action("accept", PENDING, S.ACCEPTED, OFFICER, _ACCEPT, _("Accept")),
+        _action(
+            "accept_with_conditions",
+            PENDING,
+            S.ACCEPTED_WITH_CONDITIONS,
+            OFFICER,
+            (*_ACCEPT, "conditions_stated"),
+            _("Accept with conditions"),
+        ),
+        _action(
+            "offer_alternative",
+            PENDING,
+            S.ALTERNATIVE_OFFERED,
+            OFFICER,
+            (*_DECIDE, "grounds_listed", "reasons_given", "alternative_given", "alternative_lawful"),
+            _("Offer an alternative"),
+        ),
+        _action(
+            "refuse",
+            PENDING,
+            S.REFUSED,
+            OFFICER,
+            (*_DECIDE, "grounds_listed", "reasons_given", "alternative_if_required", "alternative_lawful"),
+            _("Refuse"),
+        ),
+        _action(
+            "accept_alternative",
+            ALTERNATIVE_OPEN,
+            S.ACCEPTED,
+            ORGANIZER,
+            ("alternative_open", "alternative_ahead", "within_cap"),
+            _("Accept the alternative"),
+            NO_ALTERNATIVE,
+        ),
+        _action(
+            "decline_alternative",
+            ALTERNATIVE_OPEN,
+            None,
+            ORGANIZER,
+            ("alternative_open",),
+            _("Decline the alternative"),
+            NO_ALTERNATIVE,
+        ),
+        _action(
+            "accept_released_time",
+            WAITING,
+            S.ACCEPTED,
+            ORGANIZER,
+            ("offer_pending",),
+            _("Accept the released time"),
+            NO_OFFER,
+        ),
+        _action(
+            "decline_released_time",
+            WAITING,
+            None,
+            ORGANIZER,
+            ("offer_pending",),
+            _("Decline the released time"),
+            NO_OFFER,
+        ),
+        _action("expire_offer", WAITING, None, SYSTEM, ("offer_due",), _("Offer expired"), NO_OFFER),
+        _action("check_in", GOING_AHEAD, None, OFFICER, ("checkin_window",), _("Check in"), NOT_GOING_AHEAD),
+        _action("check_out", GOING_AHEAD, None, OFFICER, ("checked_in",), _("Check out"), NOT_GOING_AHEAD),
+        _action("no_show", GOING_AHEAD, None, SYSTEM, ("grace_passed",), _("No-show"), NOT_GOING_AHEAD),
+        _action(
+            "record_held", GOING_AHEAD, S.HELD, OFFICER, ("ended",), _("Record as held"), NOT_GOING_AHEAD
+        ),
+        _action(
+            "record_not_held",
+            GOING_AHEAD,
+            S.NOT_HELD,
+            OFFICER,
+            ("ended",),
+            _("Record as not held"),
+            NOT_GOING_AHEAD,
+        ),
+        _action("appeal", APPEALABLE, S.APPEALED, ORGANIZER, ("appeal_stated",), _("Appeal")),
+        _action("uphold", {S.APPEALED}, S.UPHELD, OFFICER, ("reasons_given",), _("Reject the appeal")),
+        _action(
+            "overturn",
+            {S.APPEALED},
+            S.OVERTURNED,
+            OFFICER,
+            ("reasons_given", "not_started", "within_cap"),
+            _("Grant the appeal"),
+        ),
+        _action(
+            "silence_accepts", PENDING, S.DEEMED_ACCEPTED, SYSTEM, ("deadline_passed",), _("Deemed accepted")
+        ),
+        _action(
+            "silence_refuses", PENDING, S.DEEMED_REFUSED, SYSTEM, ("deadline_passed",), _("Deemed refused")
+        ),
+    ]
+}
+
+# The officer's outcome → the action that records it.
+DECIDING = {
+    S.ACCEPTED: "accept",
+    S.ACCEPTED_WITH_CONDITIONS: "accept_with_conditions",
+    S.ALTERNATIVE_OFFERED: "offer_alternative",
+    S.REFUSED: "refuse",
 }
 
 
-def allowed_role(current: str, target: str) -> str | None:
-    return TRANSITIONS.get((current, target))
+def available(status: str, role: str) -> list[Action]:
+    """The actions a role may take on a notice in `status` (guards aside)."""
+    return [a for a in ACTIONS.values() if a.role == role and a.allows(status)]
 
 
 def next_states(current: str, role: str) -> list[str]:
-    return [t for (f, t), r in TRANSITIONS.items() if f == current and r == role]
+    return sorted({a.target for a in available(current, role) if a.target and a.target != current})

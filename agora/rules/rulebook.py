@@ -101,6 +101,8 @@ class RefusalGround(_Strict):
 class Fairness(_Strict):
     max_hours_per_organizer_per_venue_day: float | None = Field(default=None, gt=0)
     checkin_grace_minutes: int | None = Field(default=None, ge=0)
+    # check-in opens this long before the start (and closes at the end of the booking)
+    checkin_opens_minutes_before: int = Field(default=60, ge=0, le=24 * 60)
     share_venue_between_assemblies: bool = False
     changeover_minutes: int = Field(default=0, ge=0)
     release_on_checkout: bool = False

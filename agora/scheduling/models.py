@@ -68,6 +68,8 @@ class Offer(models.Model):
         ACCEPTED = "accepted", "Accepted"
         DECLINED = "declined", "Declined"
         EXPIRED = "expired", "Expired"
+        # the notice moved on (accepted elsewhere, withdrawn, appealed) while it was pending
+        CANCELLED = "cancelled", "Cancelled"
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="offers")
     starts_at = models.DateTimeField()

@@ -5,29 +5,26 @@ rulebook's grace period releases all of it. Released time is offered to waiting 
 (refused, deemed refused, or offered an alternative, and not going ahead elsewhere) that
 it now fits, in filing order. An offer holds the time (a Booking tied to the Offer) for
 `offer_hold_hours`, never past the start; then it expires and passes to the next notice.
+
+This module computes and holds; it never moves a notice. Accepting, declining and expiring
+an offer, and a no-show, are actions of `agora.notices.services`, which call back here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
 
-from agora.accounts.access import organizer_of
 from agora.audit.services import record
-from agora.locking import lock_row
 from agora.notices.models import Notice
-from agora.notices.workflow import GOING_AHEAD, Status
+from agora.notices.workflow import GOING_AHEAD, WAITING
 
 from . import engine
 from . import services as bookings
 from .models import Booking, Offer
 from .planning import Clock, as_placement, day_problem
-
-WAITING = (Status.REFUSED, Status.DEEMED_REFUSED, Status.ALTERNATIVE_OFFERED)
 
 
 def release(
@@ -45,11 +42,14 @@ def release(
         )
 
 
-def release_notice(notice: Notice, at: dt.datetime, reason: str, *, actor) -> list[Offer]:
-    """Release every booking of a notice from `at` on (check-out, withdrawal)."""
+def release_notice(
+    notice: Notice, at: dt.datetime, reason: str, *, actor, release_from: dt.datetime | None = None
+) -> list[Offer]:
+    """Release every firm booking of a notice from `release_from` (default `at`) on, and
+    offer the freed time to waiting notices (check-out, no-show, a move that does not go ahead)."""
     made = []
-    for booking in notice.bookings.filter(Q(offer__isnull=True) | Q(offer__state=Offer.State.ACCEPTED)):
-        made += release(booking, at, reason, actor=actor)
+    for booking in bookings.firm(notice.bookings.filter(held_until__gt=F("starts_at"))):
+        made += release(booking, release_from or at, reason, actor=actor, now=at)
     return made
 
 
@@ -146,78 +146,57 @@ def _make_offer(notice: Notice, placement: dict, at: dt.datetime) -> Offer:
     return offer
 
 
-def _pending(offer: Offer, user, at: dt.datetime) -> Offer:
-    organizer = organizer_of(user)
-    locked = lock_row(Offer.objects.select_related("notice"), offer.pk)
-    if locked.notice.organizer_id != organizer.pk:
-        raise PermissionDenied("This offer is not for your notice.")
-    if locked.state != Offer.State.PENDING:
-        raise ValidationError(f"This offer is already {locked.get_state_display().lower()}.")
-    if at >= locked.expires_at:
-        raise ValidationError("This offer has expired.")
-    return locked
+def pending_offers(notice: Notice):
+    return notice.offers.filter(state=Offer.State.PENDING)
 
 
-def accept_offer(offer: Offer, user, *, at: dt.datetime | None = None) -> Offer:
-    """The organizer takes the offered time: the hold becomes the notice's booking."""
-    from agora.notices.services import accept_released_time
-
-    at = at or timezone.now()
-    with transaction.atomic():
-        locked = _pending(offer, user, at)
-        locked.state, locked.answered_at = Offer.State.ACCEPTED, at
-        locked.save(update_fields=["state", "answered_at"])
-        accept_released_time(locked.notice, user, offer=locked, at=at)
-    return locked
+def due_offers(at: dt.datetime):
+    """Pending offers past their hold time."""
+    return Offer.objects.filter(state=Offer.State.PENDING, expires_at__lte=at).order_by("expires_at", "pk")
 
 
-def decline_offer(offer: Offer, user, *, at: dt.datetime | None = None) -> list[Offer]:
-    at = at or timezone.now()
-    with transaction.atomic():
-        locked = _pending(offer, user, at)
-        return _close(locked, Offer.State.DECLINED, user, at)
+def close_offer(offer: Offer, state: str, actor, at: dt.datetime, *, offer_on: bool = True) -> list[tuple]:
+    """Close an offer (declined, expired, cancelled) and release what it held.
 
-
-def expire_offers(at: dt.datetime | None = None) -> list[Offer]:
-    """Expire offers past their hold time; their time passes to the next waiting notice."""
-    at = at or timezone.now()
-    made = []
-    for offer in Offer.objects.filter(state=Offer.State.PENDING, expires_at__lte=at):
-        with transaction.atomic():
-            locked = lock_row(Offer.objects, offer.pk)
-            if locked.state == Offer.State.PENDING:
-                made += _close(locked, Offer.State.EXPIRED, None, at)
-    return made
-
-
-def _close(offer: Offer, state: str, actor, at: dt.datetime) -> list[Offer]:
+    The freed time passes to the next waiting notices at once (returns the offers made), or,
+    with `offer_on=False`, is returned as (venue, start, end) for the caller to pass on."""
     offer.state, offer.answered_at = state, at
     offer.save(update_fields=["state", "answered_at"])
     record(f"offer.{state}", actor, offer.notice, {"offer": offer.pk}, at=at)
+    freed = []
+    for hold in offer.holds.select_related("zone__venue"):
+        bookings.release(hold, hold.starts_at, f"offer_{state}", actor=actor, now=at)
+        freed.append((hold.zone.venue, hold.starts_at, hold.ends_at))
+    if offer_on:
+        return pass_on(offer.notice.jurisdiction, freed, at=at)
+    return freed
+
+
+def pass_on(jurisdiction, freed, *, at: dt.datetime) -> list[Offer]:
+    """Offer freed (venue, start, end) spans to waiting notices."""
     made = []
-    for hold in offer.holds.all():
-        bookings.release(hold, hold.starts_at, f"offer_{state}", actor=actor)
-        made += offer_released(
-            offer.notice.jurisdiction, hold.zone.venue, hold.starts_at, hold.ends_at, at=at
-        )
+    for venue, start, end in dict.fromkeys(freed):
+        made += offer_released(jurisdiction, venue, start, end, at=at)
     return made
 
 
-def release_no_shows(at: dt.datetime | None = None) -> list[Booking]:
-    """Release bookings nobody checked in to within the rulebook's grace period."""
-    at = at or timezone.now()
-    released = []
-    candidates = Booking.objects.filter(
-        checked_in_at__isnull=True,
-        released_at__isnull=True,
-        starts_at__lte=at,
-        held_until__gt=at,
-        notice__status__in=GOING_AHEAD,
-    ).select_related("notice__rulebook", "zone__venue")
+def no_shows(at: dt.datetime):
+    """Notices going ahead whose bookings nobody checked in to within the rulebook's grace."""
+    late = []
+    candidates = (
+        Booking.objects.filter(
+            checked_in_at__isnull=True,
+            starts_at__lte=at,
+            held_until__gt=F("starts_at"),
+            notice__status__in=GOING_AHEAD,
+        )
+        .filter(Q(offer__isnull=True) | Q(offer__state=Offer.State.ACCEPTED))
+        .select_related("notice__rulebook")
+        .order_by("starts_at", "pk")
+    )
     for booking in candidates:
         grace = booking.notice.rulebook.rules.fairness.checkin_grace_minutes
-        if grace is None or at < booking.starts_at + dt.timedelta(minutes=grace):
-            continue
-        release(booking, booking.starts_at, "no_show", actor=None, now=at)
-        released.append(booking)
-    return released
+        due = grace is not None and at >= booking.starts_at + dt.timedelta(minutes=grace)
+        if due and booking.notice not in late:
+            late.append(booking.notice)
+    return late

@@ -16,6 +16,7 @@ from agora.notices.workflow import PENDING
 from agora.venues.models import Closure, Venue, Zone
 
 from . import engine
+from .place import Place
 from .services import holding
 
 DAY = 24 * 60
@@ -222,6 +223,51 @@ def free_as_filed(notice: Notice) -> bool:
     return False
 
 
+def venue_can_hold(notice: Notice) -> bool:
+    """Whether the notice's venue (or named zone) can hold its participants at all."""
+    clock = Clock.of(notice.jurisdiction, notice.starts_at)
+    problem = day_problem(notice.jurisdiction, clock, [notice])
+    [request] = problem.requests
+    return bool(engine.zone_choices(problem, request, request.venue))
+
+
+def place_is_free(notice: Notice, place: Place) -> Place | None:
+    """`place` with the zones it would hold, if the notice could hold exactly that place and
+    time now (hours, capacity, the daily cap, closures, bookings and changeover gaps); else None.
+    Without named zones the rulebook's zone choice decides which zones."""
+    clock = Clock.of(notice.jurisdiction, place.starts_at)
+    problem = day_problem(notice.jurisdiction, clock, [notice])
+    [asked] = problem.requests
+    start, end = clock.minutes(place.starts_at), clock.minutes(place.ends_at)
+    if clock.moment(start) != place.starts_at or clock.moment(end) != place.ends_at or end <= start:
+        return None  # not within one local day
+    request = engine.Request(
+        **{
+            **asked.__dict__,
+            "venue": place.venue,
+            "start": start,
+            "end": end,
+            "window": None,
+            "other_venues": (),
+            "zone": place.zones[0] if len(place.zones) == 1 else None,
+        }
+    )
+    if place.zones:
+        zones = [z for z in problem.zones if z.id in place.zones and z.venue == place.venue]
+        fits = (
+            len(zones) == len(set(place.zones))
+            and sum(z.capacity for z in zones) >= request.participants
+            and problem.opens <= start
+            and end <= problem.closes
+            and engine.Timeline(problem).fits(request, place.venue, place.zones, start, end - start)
+        )
+        return place if fits else None
+    for _, found in engine.free_placements(problem, request):
+        if (found.venue, found.start, found.end) == (place.venue, start, end):
+            return Place(place.venue, found.zones, place.starts_at, place.ends_at)
+    return None
+
+
 def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: int):
     found, seen = [], set()
     for c, placement in engine.free_placements(problem, request):
@@ -259,7 +305,7 @@ def propose_day(jurisdiction, day: dt.date, *, time_limit: float = 10.0) -> dict
     """A proposal for every pending notice of the day: how to decide it, and why.
 
     Under an `exclusive` rulebook (the status quo) first come, first served decides;
-    otherwise the optimiser. Nothing is written: `apply_proposal` does that.
+    otherwise the optimiser. Nothing is written: `notices.services.apply_day_plan` does that.
     """
     clock = Clock.of(jurisdiction, day)
     notices = list(pending_on(jurisdiction, day))
@@ -311,33 +357,3 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
         "placement": where,
         "reason": "The requested place and time are taken; this is the closest free option you accept.",
     }
-
-
-def apply_proposal(proposal: dict, officer, *, at=None) -> list:
-    """Decide every notice of a proposal as proposed, in filing order, as `officer`.
-
-    Where the rulebook requires an alternative with every refusal, a refusal becomes an
-    offer of the nearest free alternative; with none free the notice is left for the
-    officer to decide by hand (returned with decision None).
-    """
-    from agora.notices.services import decide
-
-    decided = []
-    for item in proposal["items"]:
-        notice, outcome = item["notice"], item["outcome"]
-        rules = notice.jurisdiction.rulebook.rules
-        kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
-        if outcome in ("accepted", "accepted_with_conditions"):
-            kwargs["placement"] = item["placement"]
-            if outcome == "accepted_with_conditions":
-                kwargs["conditions"] = item["reason"]
-        elif outcome == "alternative_offered":
-            kwargs["alternative"] = item["placement"]
-        elif rules.fairness.refusal_requires_alternative:
-            nearest = alternatives(notice, limit=1)
-            if not nearest:
-                decided.append((notice, None))
-                continue
-            outcome, kwargs["alternative"] = "alternative_offered", nearest[0]
-        decided.append((notice, decide(notice, officer, outcome, **kwargs)))
-    return decided

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import F, Q
 
 from agora.audit.services import record
 from agora.locking import lock_row, lock_zones
@@ -109,22 +108,59 @@ def release(
         return booking
 
 
-def check_in(notice, *, actor, at: dt.datetime | None = None) -> None:
-    at = at or timezone.now()
+def firm(bookings):
+    """The bookings a notice holds as its own: not holds of a pending, declined or expired offer."""
+    return bookings.filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+
+
+def check_in(notice, *, actor, at: dt.datetime) -> None:
+    """Stamp the check-in on the notice's firm bookings (the window is the caller's guard)."""
     with transaction.atomic():
-        count = notice.bookings.filter(checked_in_at__isnull=True).update(checked_in_at=at)
+        count = firm(notice.bookings.filter(checked_in_at__isnull=True)).update(checked_in_at=at)
         if count:
             record("booking.checked_in", actor, notice, {"at": at.isoformat()})
 
 
-def check_out(notice, *, actor, at: dt.datetime | None = None) -> None:
+def check_out(notice, *, actor, at: dt.datetime) -> None:
     """Record the end of use (releasing the rest is the rulebook's call: offers.release_notice)."""
-    at = at or timezone.now()
     with transaction.atomic():
-        notice.bookings.filter(checked_out_at__isnull=True, checked_in_at__isnull=False).update(
+        firm(notice.bookings.filter(checked_out_at__isnull=True, checked_in_at__isnull=False)).update(
             checked_out_at=at
         )
         record("booking.checked_out", actor, notice, {"at": at.isoformat()})
+
+
+def hours_held(
+    organizer_id: int, venue_id: int, start: dt.datetime, end: dt.datetime, *, exclude=None
+) -> float:
+    """Hours an organizer holds at a venue within [start, end) (a local day), whatever the
+    notices' status: firm bookings and holds of offers alike, released time not counted,
+    a notice holding several zones at once counted once."""
+    rows = (
+        Booking.objects.filter(
+            notice__organizer_id=organizer_id,
+            zone__venue_id=venue_id,
+            starts_at__lt=end,
+            held_until__gt=start,
+        )
+        .filter(held_until__gt=F("starts_at"))
+        .exclude(notice_id=exclude)
+        .values_list("notice_id", "starts_at", "held_until")
+    )
+    spans: dict[int, set] = {}
+    for notice_id, s, e in rows:
+        spans.setdefault(notice_id, set()).add((max(s, start), min(e, end)))
+    return sum(_union_seconds(v) for v in spans.values()) / 3600
+
+
+def _union_seconds(spans) -> float:
+    total, reach = 0.0, None
+    for s, e in sorted(spans):
+        if reach is None or s >= reach:
+            total, reach = total + (e - s).total_seconds(), e
+        elif e > reach:
+            total, reach = total + (e - reach).total_seconds(), e
+    return total
 
 
 def zones_to_hold(

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 
 from agora.accounts.models import ApiToken
 from agora.accounts.tokens import create_token
@@ -314,6 +315,8 @@ def test_an_officer_reviews_a_clashing_notice_with_its_conflicts_and_alternative
         f"/office/notices/{second.pk}/decision",
         {
             "outcome": "alternative_offered",
+            "grounds": ["venue_booked"],
+            "reasoning": "The square is taken by an earlier notice.",
             "alternative": {k: offer[k] for k in ("venue", "zones", "starts_at", "ends_at")},
         },
         officer_token,
@@ -329,8 +332,12 @@ def test_the_day_sheet_shows_check_in_and_out(client, square, aigerim, dana, off
     rows = client.get(day, **bearer(officer_token)).json()
     assert {r["notice"] for r in rows} == {notice.reference}
     assert all(r["checked_in_at"] is None for r in rows)
-    checked = post(client, f"/office/notices/{notice.pk}/attendance", {"action": "check_in"}, officer_token)
-    assert checked.status_code == 200
+    attend = f"/office/notices/{notice.pk}/attendance"
+    early = post(client, attend, {"action": "check_in"}, officer_token)
+    assert early.status_code == 400 and "Check-in opens at" in early.json()["error"]["message"]
+    with time_machine.travel(notice.starts_at - dt.timedelta(minutes=5), tick=False):
+        checked = post(client, attend, {"action": "check_in"}, officer_token)
+    assert checked.status_code == 200, checked.content
     assert all(r["checked_in_at"] for r in client.get(day, **bearer(officer_token)).json())
 
 

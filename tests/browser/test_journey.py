@@ -80,6 +80,9 @@ def test_organizer_files_officer_refuses_with_alternative_organizer_accepts(
     officer.fill("#id_alt_start", "15:00")
     officer.fill("#id_alt_end", "18:00")
     officer.click("text=Record the decision")
+    assert "Please check before you confirm" in officer.inner_text("main")
+    assert "Gandhi Park" in officer.inner_text("main")
+    officer.click("main button.primary")
     assert "recorded" in officer.inner_text("main")
     notice.refresh_from_db()
     assert notice.status == Status.REFUSED
@@ -87,6 +90,8 @@ def test_organizer_files_officer_refuses_with_alternative_organizer_accepts(
     organizer.goto(f"{url}/notices/{notice.pk}/")
     assert "Refused" in organizer.inner_text("main")
     organizer.click("text=Accept the alternative")
+    assert "Gandhi Park" in organizer.inner_text("main")  # the confirmation says where
+    organizer.click("main button.primary")
     notice.refresh_from_db()
     assert notice.status == Status.ACCEPTED
     assert notice.bookings.get().zone.venue == gandhi

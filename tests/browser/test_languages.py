@@ -123,6 +123,8 @@ def test_public_organizer_and_officer_journeys_in_each_language(browser, live_se
     officer.check("decide")
     officer.page.check("input[name=outcome][value=accepted]")
     officer.page.click("form button[type=submit].primary")
+    officer.check("confirm-decision")
+    officer.page.click("main form button[type=submit].primary")
     notice.refresh_from_db()
     assert notice.status == "accepted"
     officer.open("/office/day/", "day-sheet")

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 from pypdf import PdfReader
@@ -194,20 +195,22 @@ def test_the_whole_decision_journey_with_a_letter(client, square, gandhi, aigeri
     # a refusal without a ground is refused with a message
     response = client.post(f"/office/notices/{notice.pk}/", {"outcome": "refused", "reasoning": "No."})
     assert "at least one legal ground" in response.content.decode()
-    # refuse with a ground and an alternative
-    response = client.post(
-        f"/office/notices/{notice.pk}/",
-        {
-            "outcome": "refused",
-            "grounds": ["public_order_threat"],
-            "reasoning": "Marathon on the route.",
-            "alternative": "manual",
-            "alt_venue": gandhi.pk,
-            "alt_date": future().date().isoformat(),
-            "alt_start": "10:00",
-            "alt_end": "12:00",
-        },
-    )
+    # refuse with a ground and an alternative: first the confirmation, which saves nothing
+    refusal = {
+        "outcome": "refused",
+        "grounds": ["public_order_threat"],
+        "reasoning": "Marathon on the route.",
+        "alternative": "manual",
+        "alt_venue": gandhi.pk,
+        "alt_date": future().date().isoformat(),
+        "alt_start": "10:00",
+        "alt_end": "12:00",
+    }
+    response = client.post(f"/office/notices/{notice.pk}/", refusal)
+    page = response.content.decode()
+    assert "Please check before you confirm" in page and "Gandhi Park" in page and "Marathon" in page
+    assert not notice.decisions.exists()
+    response = client.post(f"/office/notices/{notice.pk}/", {**refusal, "confirm": "1"})
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == Status.REFUSED
@@ -247,11 +250,19 @@ def test_day_sheet_check_in_and_out(client, square, aigerim, dana):
     sign_in_with_totp(client, dana)
     day = notice.starts_at.astimezone(ALMATY).date().isoformat()
     sheet = client.get("/office/day/", {"venue": square.pk, "date": day}).content.decode()
-    assert notice.reference in sheet and "Check in" in sheet
-    client.post(
-        f"/office/notices/{notice.pk}/attendance/", {"action": "check_in", "next": "https://evil.example/"}
-    )
-    assert notice.bookings.first().checked_in_at is not None
+    assert notice.reference in sheet and "Check-in opens at" in sheet and 'value="check_in"' not in sheet
+    with time_machine.travel(notice.starts_at - dt.timedelta(minutes=10), tick=False):
+        sheet = client.get("/office/day/", {"venue": square.pk, "date": day}).content.decode()
+        assert 'value="check_in"' in sheet
+        asked = client.post(f"/office/notices/{notice.pk}/attendance/", {"action": "check_in"})
+        assert "Please check before you confirm" in asked.content.decode()
+        assert notice.bookings.first().checked_in_at is None
+        done = client.post(
+            f"/office/notices/{notice.pk}/attendance/",
+            {"action": "check_in", "next": "https://evil.example/", "confirm": "1"},
+        )
+    assert done["Location"] == "/office/day/"  # never an outside address
+    assert notice.bookings.first().checked_in_at == notice.starts_at - dt.timedelta(minutes=10)
 
 
 def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
@@ -312,6 +323,7 @@ def test_an_empty_appeal_is_refused_with_a_message(organizer_client, square, aig
         dana,
         "refused",
         grounds=["venue_booked"],
+        reasoning="The square is taken.",
         alternative={"venue": square.pk, "starts_at": future(hour=17), "ends_at": future(hour=18)},
     )
     response = organizer_client.post(f"/notices/{notice.pk}/appeal/", {"text": ""}, follow=True)

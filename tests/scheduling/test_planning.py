@@ -1,9 +1,11 @@
 """Availability, alternatives and proposals for a day, against the database."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from agora.notices import services as notices
 from agora.scheduling import planning
+from agora.scheduling import services as bookings
 from agora.scheduling.flags import blocking_index, bookings_on, flags_for
 from agora.venues.models import Closure
 from tests.conftest import NOW, at
@@ -94,7 +96,7 @@ def test_propose_and_apply_a_contested_day_under_fair(square, gandhi, aigerim, b
     assert proposal["allocation"].accommodated == 2
     outcomes = {item["notice"].pk: item["outcome"] for item in proposal["items"]}
     assert outcomes == {a.pk: "accepted_with_conditions", b.pk: "accepted"}
-    decided = planning.apply_proposal(proposal, dana)
+    decided = notices.apply_day_plan(proposal, dana)
     assert all(decision is not None for _, decision in decided)
     a.refresh_from_db()
     b.refresh_from_db()
@@ -126,7 +128,10 @@ def test_flags_over_cap_and_filed_after_a_competitor(almaty_kz, square_kz, offic
 
 def test_over_cap_is_flagged_under_fair(square, aigerim, dana):
     long = file(aigerim, square, at(19, 9), at(19, 15))
-    notices.decide(long, dana, "accepted")  # the officer ignored the cap
+    with pytest.raises(ValidationError, match="allows 4"):  # an officer cannot accept over the cap
+        notices.decide(long, dana, "accepted", at=NOW)
+    # a booking made around the services (say, before the cap was in the rulebook) is flagged
+    bookings.book(long, square.zones.all()[:1], at(19, 9), at(19, 15), 300, actor=None)
     kinds = [f.kind for f in flags_for(bookings_on(square.jurisdiction, at(19, 0), at(20, 0)), now=at(19, 8))]
     assert kinds == ["over_cap"]
 

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agora.notices import services as notices
 from agora.notices.workflow import Status
-from agora.scheduling import offers
 from agora.scheduling.models import Booking, Offer
 from tests.conftest import NOW, at
 
@@ -32,6 +31,7 @@ def day(square, aigerim, bolat, dana):
         "accepted_with_conditions",
         conditions="Within the 4-hour cap.",
         placement={"venue": square.pk, "starts_at": at(19, 10), "ends_at": at(19, 14)},
+        at=NOW,
     )
     waiting = notices.file_notice(
         aigerim,
@@ -48,7 +48,9 @@ def day(square, aigerim, bolat, dana):
         dana,
         "alternative_offered",
         grounds=["venue_booked"],
+        reasoning="The square is taken then.",
         alternative={"venue": square.pk, "starts_at": at(19, 17), "ends_at": at(19, 19)},
+        at=NOW,
     )
     return holder, waiting
 
@@ -62,7 +64,7 @@ def test_check_out_releases_the_rest_and_offers_it_to_the_waiting_notice(day, da
     # the closest free time to what it asked (12:00-14:00) after the changeover gap
     assert (offer.starts_at, offer.ends_at) == (at(19, 12), at(19, 14))
     assert offer.expires_at == at(19, 12)  # never past the start
-    offers.accept_offer(offer, aigerim, at=at(19, 11, 45))
+    notices.accept_offer(offer, aigerim, at=at(19, 11, 45))
     waiting.refresh_from_db()
     assert waiting.status == Status.ACCEPTED
     assert Booking.objects.filter(notice=waiting, offer=offer).count() == 2
@@ -106,37 +108,39 @@ def test_a_declined_offer_passes_to_the_next_waiting_notice_in_filing_order(
         dana,
         "alternative_offered",
         grounds=["venue_booked"],
+        reasoning="The square is taken then.",
         alternative={"venue": square.pk, "starts_at": at(20, 10), "ends_at": at(20, 12)},
+        at=NOW,
     )
     notices.check_in(holder, dana, at=at(19, 10))
     [offer] = notices.check_out(holder, dana, at=at(19, 11))
     assert offer.notice == first
     with pytest.raises(PermissionDenied):
-        offers.decline_offer(offer, bolat, at=at(19, 11, 5))
-    [passed_on] = offers.decline_offer(offer, aigerim, at=at(19, 11, 5))
+        notices.decline_offer(offer, bolat, at=at(19, 11, 5))
+    [passed_on] = notices.decline_offer(offer, aigerim, at=at(19, 11, 5))
     assert passed_on.notice == second
     assert all(b.held_until == b.starts_at for b in Booking.objects.filter(offer=offer))  # hold released
     with pytest.raises(ValidationError, match="already declined"):
-        offers.accept_offer(offer, aigerim, at=at(19, 11, 6))
+        notices.accept_offer(offer, aigerim, at=at(19, 11, 6))
 
 
 def test_an_unanswered_offer_expires_and_passes_on(day, dana, bolat, square):
     holder, first = day
     notices.check_in(holder, dana, at=at(19, 10))
     [offer] = notices.check_out(holder, dana, at=at(19, 11))
-    assert offers.expire_offers(at=at(19, 11, 59)) == []
-    offers.expire_offers(at=at(19, 12))
+    assert notices.expire_offers(at=at(19, 11, 59)) == []
+    notices.expire_offers(at=at(19, 12))
     offer.refresh_from_db()
     assert offer.state == Offer.State.EXPIRED
     with pytest.raises(ValidationError):
-        offers.accept_offer(offer, first.organizer.user, at=at(19, 12))
+        notices.accept_offer(offer, first.organizer.user, at=at(19, 12))
 
 
 def test_a_no_show_after_the_grace_period_releases_the_whole_booking(day, dana):
     holder, waiting = day
-    assert offers.release_no_shows(at=at(19, 10, 29)) == []  # grace: 30 minutes
-    released = offers.release_no_shows(at=at(19, 10, 30))
-    assert {b.notice_id for b in released} == {holder.pk}
+    assert notices.release_no_shows(at=at(19, 10, 29)) == []  # grace: 30 minutes
+    released = notices.release_no_shows(at=at(19, 10, 30))
+    assert [n.pk for n in released] == [holder.pk]
     assert all(b.held_until == b.starts_at and b.release_reason == "no_show" for b in holder.bookings.all())
     offer = Offer.objects.get(notice=waiting)
     assert offer.starts_at == at(19, 12)

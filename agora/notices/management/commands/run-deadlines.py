@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from agora.notices.notify import remind_officers
-from agora.notices.services import apply_due_silences
-from agora.scheduling.offers import expire_offers, release_no_shows
+from agora.notices.services import apply_due_silences, expire_offers, release_no_shows
 
 
 class Command(BaseCommand):
@@ -19,5 +18,5 @@ class Command(BaseCommand):
         passed_on = expire_offers()
         self.stdout.write(
             f"deadlines: {reminded} reminders sent, {len(decided)} decided by silence, "
-            f"{len(released)} no-show bookings released, {len(passed_on)} offers passed on"
+            f"{len(released)} no-shows released, {len(passed_on)} offers passed on"
         )

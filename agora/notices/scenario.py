@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 
 from agora.accounts.models import Officer, Organizer
 from agora.demo import make_jurisdiction, names, republic_square
-from agora.notices import services as notices
 from agora.rules.services import load_rulebooks
+from agora.scheduling.flags import bookings_on, flags_for
+from agora.scheduling.models import Offer
+from agora.scheduling.planning import propose_day
 
-from .flags import bookings_on, flags_for
-from .models import Offer
-from .planning import apply_proposal, propose_day
+from . import services as notices
 
 ALMATY = ZoneInfo("Asia/Almaty")
 DAY = dt.date(2022, 3, 19)  # a Saturday
@@ -108,7 +108,7 @@ def replay(rulebook: str, *, time_limit: float = 10.0) -> dict:
         )
     count = f"{allocation.accommodated} of {len(proposal['items'])}"
     step(f"9 Mar: the officer resolves the day {how}: {count} accommodated")
-    for notice, decision in apply_proposal(proposal, officer, at=at(9, 11)):
+    for notice, decision in notices.apply_day_plan(proposal, officer, at=at(9, 11)):
         label = "A" if notice.pk == a.pk else "B"
         grounds = f" on ground {', '.join(decision.grounds)}" if decision.grounds else ""
         booked = notice.bookings.order_by("starts_at").first()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from agora.scheduling.scenario import replay
+from agora.notices.scenario import replay
 
 SCENARIOS = {"almaty-2022-03-19": replay}
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from agora.scheduling.scenario import replay
+from agora.notices.scenario import replay
 
 DAY = "2022-03-19T"
 

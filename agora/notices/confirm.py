@@ -1,0 +1,29 @@
+"""A confirmation step that works without JavaScript: a consequential action posts once to
+show what will happen, and again (with `confirm`) to do it. Nothing is saved before."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+NOT_REPOSTED = {"csrfmiddlewaretoken", "confirm"}
+
+
+def confirmed(request) -> bool:
+    return request.POST.get("confirm") == "1"
+
+
+def confirm_page(request, *, title: str, lines, button: str, cancel: str, warning: str = ""):
+    """Ask before acting: `lines` say what will happen; every posted field is posted again."""
+    fields = [
+        (name, value) for name, values in request.POST.lists() if name not in NOT_REPOSTED for value in values
+    ]
+    context = {
+        "title": title,
+        "lines": [line for line in lines if line],
+        "warning": warning,
+        "button": button,
+        "cancel": cancel,
+        "fields": fields,
+        "action": request.get_full_path(),
+    }
+    return render(request, "notices/confirm.html", context)

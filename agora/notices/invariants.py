@@ -1,0 +1,249 @@
+"""What must hold after every action, whoever acts (PRODUCT.md §10), stated once.
+
+`broken()` checks each invariant against the database and names every breach. The
+model-based test (tests/notices/test_model.py) runs it after every step of random action
+sequences; `agora check-invariants` runs it on a live database. docs/invariants.md lists
+them with the tests that check them.
+
+1. held_time_goes_ahead: no booking holds time (from now on) for a notice that is not
+   going ahead; a hold of released time belongs to a waiting notice with a pending offer.
+2. daily_cap: the time held per organizer and venue-day (whatever the notices' status)
+   stays within the rulebook's cap.
+3. started_not_undone: no organizer undid an assembly once it had started.
+4. places_lawful: every offered or alternative place was in the future when offered,
+   within the rulebook's hours, clear of closures, within the cap, and names its venue
+   and zones.
+5. checkin_window: check-in only from the rulebook's window before the start until the
+   end of the booking; check-out (and a release for it) only after check-in; held or not
+   held recorded only once the assembly is over.
+6. refusals_reasoned: every refusal or alternative names grounds from the rulebook's list
+   and gives reasons; every appeal decision gives reasons.
+7. no_overlap: no two bookings hold one zone at the same instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from zoneinfo import ZoneInfo
+
+from django.db.models import F
+from django.utils import timezone
+
+from agora.audit.models import AuditEvent
+from agora.scheduling.models import Booking, Offer
+from agora.scheduling.services import firm
+from agora.venues.models import Closure, Zone
+
+from .models import Decision, Notice
+from .workflow import GOING_AHEAD, REASONED_OUTCOMES, WAITING, Status
+
+
+def broken(now: dt.datetime | None = None) -> list[str]:
+    """Every breach of every invariant, as sentences naming the records."""
+    now = now or timezone.now()
+    return [
+        *held_time_goes_ahead(now),
+        *daily_cap(),
+        *started_not_undone(),
+        *places_lawful(),
+        *checkin_window(),
+        *refusals_reasoned(),
+        *no_overlap(),
+    ]
+
+
+def _holding_now(now: dt.datetime):
+    return Booking.objects.filter(held_until__gt=F("starts_at")).filter(held_until__gt=now)
+
+
+def held_time_goes_ahead(now: dt.datetime) -> list[str]:
+    found = []
+    for b in _holding_now(now).select_related("notice", "offer"):
+        status = b.notice.status
+        if b.offer is None or b.offer.state == Offer.State.ACCEPTED:
+            if status not in GOING_AHEAD:
+                found.append(
+                    f"held_time_goes_ahead: booking {b.pk} holds time for {b.notice}, which is {status}"
+                )
+        elif b.offer.state == Offer.State.PENDING:
+            if status not in WAITING:
+                found.append(
+                    f"held_time_goes_ahead: offer {b.offer.pk} holds time for {b.notice}, which is {status}"
+                )
+        else:
+            found.append(f"held_time_goes_ahead: booking {b.pk} of a {b.offer.state} offer still holds time")
+    return found
+
+
+def _union_minutes(spans: list[tuple[dt.datetime, dt.datetime]]) -> float:
+    total, end = 0.0, None
+    for s, e in sorted(spans):
+        if end is None or s >= end:
+            total += (e - s).total_seconds()
+            end = e
+        elif e > end:
+            total += (e - end).total_seconds()
+            end = e
+    return total / 60
+
+
+def daily_cap() -> list[str]:
+    spans: dict[tuple, list] = defaultdict(list)
+    caps = {}
+    held = Booking.objects.filter(held_until__gt=F("starts_at")).select_related(
+        "notice__jurisdiction__rulebook", "zone"
+    )
+    for b in held:
+        jurisdiction = b.notice.jurisdiction
+        cap = jurisdiction.rulebook.rules.fairness.max_hours_per_organizer_per_venue_day
+        if cap is None:
+            continue
+        day = b.starts_at.astimezone(ZoneInfo(jurisdiction.timezone)).date()
+        key = (b.notice.organizer_id, b.zone.venue_id, day)
+        caps[key] = cap
+        spans[key].append((b.notice_id, b.starts_at, b.held_until))
+    found = []
+    for key, rows in spans.items():
+        per_notice: dict[int, list] = defaultdict(list)
+        for notice_id, s, e in rows:
+            per_notice[notice_id].append((s, e))
+        minutes = sum(_union_minutes(v) for v in per_notice.values())
+        if minutes > caps[key] * 60 + 1e-6:
+            organizer, venue, day = key
+            found.append(
+                f"daily_cap: organizer {organizer} holds {minutes / 60:g} h at venue {venue} on {day}, "
+                f"over the cap of {caps[key]:g} h"
+            )
+    return found
+
+
+UNDOING = ("notice.withdrawn", "alternative.declined", "offer.declined")
+
+
+def started_not_undone() -> list[str]:
+    """An organizer's withdrawal or declining, recorded at or after the start of the
+    assembly it undid: the time the notice held, or (a withdrawal) the time it asked for."""
+    found = []
+    events = AuditEvent.objects.filter(
+        event__in=UNDOING, actor__startswith="organizer:", object_type="notice"
+    )
+    starts = dict(
+        Notice.objects.filter(
+            pk__in=[int(e) for e in events.values_list("object_id", flat=True)]
+        ).values_list("pk", "starts_at")
+    )
+    held_from: dict[int, dt.datetime] = {}
+    for notice_id, start in firm(Booking.objects.filter(notice__in=list(starts))).values_list(
+        "notice_id", "starts_at"
+    ):
+        held_from[notice_id] = min(start, held_from.get(notice_id, start))
+    for event in events:
+        notice_id = int(event.object_id)
+        start = held_from.get(notice_id)
+        if start is None and event.event == "notice.withdrawn":
+            start = starts.get(notice_id)
+        if start is not None and event.at >= start:
+            found.append(
+                f"started_not_undone: {event.event} on notice {notice_id} at {event.at}, after {start}"
+            )
+    return found
+
+
+def _place_problems(notice: Notice, venue_id, zones, start, end, offered_at) -> list[str]:
+    problems = []
+    rules = notice.jurisdiction.rulebook.rules
+    tz = ZoneInfo(notice.jurisdiction.timezone)
+    if not venue_id or not zones:
+        problems.append("names no venue and zones")
+    elif Zone.objects.filter(pk__in=zones, venue=venue_id).count() != len(set(zones)):
+        problems.append("names zones of another venue")
+    if start <= offered_at:
+        problems.append("was not in the future when offered")
+    hours = rules.hours_for(notice.assembly_type)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    if (
+        local_start.date() != local_end.date()
+        or local_start.time() < hours.start
+        or local_end.time() > hours.end
+    ):
+        problems.append("is outside the rulebook's hours")
+    if venue_id and Closure.objects.filter(venue=venue_id, starts_at__lt=end, ends_at__gt=start).exists():
+        problems.append("overlaps a closure")
+    cap = rules.fairness.max_hours_per_organizer_per_venue_day
+    if cap is not None and (end - start).total_seconds() > cap * 3600:
+        problems.append("is longer than the daily cap")
+    return problems
+
+
+def places_lawful() -> list[str]:
+    found = []
+    for d in Decision.objects.exclude(alternative=None).select_related("notice__jurisdiction__rulebook"):
+        alt = d.alternative
+        start, end = dt.datetime.fromisoformat(alt["starts_at"]), dt.datetime.fromisoformat(alt["ends_at"])
+        for problem in _place_problems(
+            d.notice, alt.get("venue"), alt.get("zones"), start, end, d.decided_at
+        ):
+            found.append(f"places_lawful: the alternative of {d.reference} {problem}")
+    for offer in Offer.objects.select_related("notice__jurisdiction__rulebook").prefetch_related(
+        "holds__zone"
+    ):
+        holds = list(offer.holds.all())
+        venue = holds[0].zone.venue_id if holds else None
+        zones = [h.zone_id for h in holds]
+        for problem in _place_problems(
+            offer.notice, venue, zones, offer.starts_at, offer.ends_at, offer.offered_at
+        ):
+            found.append(f"places_lawful: offer {offer.pk} to {offer.notice} {problem}")
+    return found
+
+
+def checkin_window() -> list[str]:
+    found = []
+    for b in Booking.objects.exclude(checked_in_at=None).select_related("notice__rulebook"):
+        before = dt.timedelta(minutes=b.notice.rulebook.rules.fairness.checkin_opens_minutes_before)
+        if not (b.starts_at - before <= b.checked_in_at <= b.ends_at):
+            found.append(f"checkin_window: booking {b.pk} of {b.notice} checked in at {b.checked_in_at}")
+        if b.checked_out_at is not None and b.checked_out_at < b.checked_in_at:
+            found.append(f"checkin_window: booking {b.pk} of {b.notice} checked out before it checked in")
+    for b in Booking.objects.filter(checked_in_at=None).exclude(checked_out_at=None):
+        found.append(f"checkin_window: booking {b.pk} of {b.notice} checked out without checking in")
+    for b in Booking.objects.filter(release_reason="checked_out", checked_out_at=None):
+        found.append(f"checkin_window: booking {b.pk} of {b.notice} released for a check-out never made")
+    recorded = AuditEvent.objects.filter(event__in=["notice.held", "notice.not_held"], object_type="notice")
+    for event in recorded:
+        notice = Notice.objects.get(pk=int(event.object_id))
+        end = max([b.ends_at for b in firm(notice.bookings.all())], default=notice.ends_at)
+        if event.at < end:
+            found.append(
+                f"checkin_window: {notice} recorded as {event.event[7:]} at {event.at}, before its end {end}"
+            )
+    return found
+
+
+def refusals_reasoned() -> list[str]:
+    found = []
+    reasoned = [*REASONED_OUTCOMES, Status.UPHELD, Status.OVERTURNED]
+    for d in Decision.objects.filter(outcome__in=reasoned).select_related("rulebook"):
+        if not d.reasoning.strip():
+            found.append(f"refusals_reasoned: {d.reference} ({d.outcome}) gives no reasons")
+        if d.outcome in REASONED_OUTCOMES:
+            listed = d.rulebook.rules.refusal_grounds
+            if not d.grounds or any(g not in listed for g in d.grounds):
+                found.append(f"refusals_reasoned: {d.reference} ({d.outcome}) has grounds {d.grounds}")
+    return found
+
+
+def no_overlap() -> list[str]:
+    found = []
+    by_zone = defaultdict(list)
+    for b in Booking.objects.filter(held_until__gt=F("starts_at")).order_by("zone", "starts_at"):
+        by_zone[b.zone_id].append(b)
+    for zone, rows in by_zone.items():
+        latest = rows[0]
+        for b in rows[1:]:
+            if b.starts_at < latest.held_until:
+                found.append(f"no_overlap: bookings {latest.pk} and {b.pk} both hold zone {zone}")
+            if b.held_until > latest.held_until:
+                latest = b
+    return found
