@@ -20,15 +20,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-
-def lock_audit_head():
-    """Lock the audit chain's tip until the transaction ends; returns the head row."""
-    from agora.audit.chain import GENESIS_HASH
-    from agora.audit.models import AuditHead
-
-    # The row is made by a migration; recreate it if a database flush removed it.
-    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
-    return AuditHead.objects.select_for_update().get(pk=1)
+from agora.audit.services import lock_audit_head
 
 
 def lock_row(queryset, pk):

@@ -1,17 +1,49 @@
-"""The one way to write the audit log: `record(event, actor, obj, data)`."""
+"""The one way to write the audit log: `record(event, actor, obj, data)`.
+
+The audit app imports no domain app: the domain apps register what it needs at start-up
+(`label_actors_with`: how an actor is named in the log; `check_seals_with`: what `verify`
+checks besides the chain), in their AppConfig.ready."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
-from agora.accounts.access import actor_label
-from agora.locking import lock_audit_head
-
 from .chain import GENESIS_HASH, Verdict, event_hash, verify
 from .models import AuditEvent, AuditHead
+
+
+def _pseudonym(user) -> str:
+    return "system" if user is None else f"user:{user.pk}"
+
+
+_actor_label: Callable[[object], str] = _pseudonym
+_seal_checks: list[Callable[[], list[str]]] = []
+
+
+def label_actors_with(label: Callable[[object], str]) -> None:
+    """How the log names an actor (a pseudonymous role and id, never a name)."""
+    global _actor_label
+    _actor_label = label
+
+
+def check_seals_with(check: Callable[[], list[str]]) -> None:
+    """Add a check that `verify` runs once the chain is intact: records sealed in the log
+    (e.g. decisions) compared with the tables; it returns the problems found."""
+    if check not in _seal_checks:
+        _seal_checks.append(check)
+
+
+def lock_audit_head():
+    """Lock the audit chain's tip until the transaction ends; returns the head row.
+
+    Every writer takes it, and first (docs/locking.md): agora.locking builds on it."""
+    # The row is made by a migration; recreate it if a database flush removed it.
+    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+    return AuditHead.objects.select_for_update().get(pk=1)
 
 
 def timestamp(at: dt.datetime) -> str:
@@ -28,7 +60,7 @@ def record(event: str, actor, obj=None, data: dict | None = None, *, at=None) ->
         "seq": head.seq + 1,
         "at": timestamp(at),
         "event": event,
-        "actor": actor if isinstance(actor, str) else actor_label(actor),
+        "actor": actor if isinstance(actor, str) else _actor_label(actor),
         "object_type": obj._meta.model_name if obj is not None else "",
         "object_id": str(obj.pk) if obj is not None else "",
         "data": data or {},
@@ -53,12 +85,10 @@ def public_rows():
 
 def verify_chain():
     """The chain recomputed; and the records it seals (decisions) checked against it."""
-    from agora.notices.integrity import check_decisions
-
     head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
     verdict = verify(public_rows(), head=tuple(head))
     if verdict.ok:
-        problems = check_decisions()
+        problems = [problem for check in _seal_checks for problem in check()]
         if problems:
             return Verdict(
                 False,

@@ -32,7 +32,6 @@ from django.utils import timezone
 
 from agora.audit.models import AuditEvent
 from agora.scheduling.models import Booking, Offer
-from agora.scheduling.services import firm
 from agora.venues.models import Closure, Zone
 
 from .models import Decision, Notice
@@ -134,8 +133,8 @@ def started_not_undone() -> list[str]:
         ).values_list("pk", "starts_at")
     )
     held_from: dict[int, dt.datetime] = {}
-    for notice_id, start in firm(Booking.objects.filter(notice__in=list(starts))).values_list(
-        "notice_id", "starts_at"
+    for notice_id, start in (
+        Booking.objects.firm().filter(notice__in=list(starts)).values_list("notice_id", "starts_at")
     ):
         held_from[notice_id] = min(start, held_from.get(notice_id, start))
     for event in events:
@@ -213,7 +212,7 @@ def checkin_window() -> list[str]:
     recorded = AuditEvent.objects.filter(event__in=["notice.held", "notice.not_held"], object_type="notice")
     for event in recorded:
         notice = Notice.objects.get(pk=int(event.object_id))
-        end = max([b.ends_at for b in firm(notice.bookings.all())], default=notice.ends_at)
+        end = max([b.ends_at for b in notice.bookings.firm()], default=notice.ends_at)
         if event.at < end:
             found.append(
                 f"checkin_window: {notice} recorded as {event.event[7:]} at {event.at}, before its end {end}"

@@ -25,7 +25,7 @@ from .confirm import confirm_page, confirmed
 from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
-from .workflow import Status
+from .workflow import PENDING, Status
 
 
 @officer_required
@@ -155,6 +155,7 @@ def decide(request, pk):
         "conflicts": review.conflicts(notice).select_related("venue"),
         "computed": computed,
         "decisions": notice.decisions.all(),
+        "pending": notice.status in PENDING,
     }
     return render(request, "office/decide.html", context)
 

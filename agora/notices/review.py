@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from agora.i18n import pick
 from agora.scheduling import planning
-from agora.scheduling import services as bookings
 from agora.scheduling.models import Booking
 from agora.scheduling.place import Place
 from agora.venues.models import Venue, Zone
@@ -55,11 +54,8 @@ def day_sheet(venue, day: dt.date):
     accepted offers (a pending offer is only a hold)."""
     start = dt.datetime.combine(day, dt.time(), ZoneInfo(venue.jurisdiction.timezone))
     return (
-        bookings.firm(
-            Booking.objects.filter(
-                zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
-            )
-        )
+        Booking.objects.firm()
+        .filter(zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start)
         .select_related("notice", "zone")
         .order_by("starts_at", "zone__slug")
     )

@@ -316,7 +316,7 @@ def request_place(notice: Notice) -> Place:
 
 
 def _firm(notice: Notice):
-    return scheduling.firm(notice.bookings.all())
+    return notice.bookings.firm()
 
 
 def _start_of(notice: Notice) -> dt.datetime:

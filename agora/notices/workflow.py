@@ -48,6 +48,8 @@ GOING_AHEAD = frozenset({S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.DEEMED_ACCEPT
 WAITING = frozenset({S.REFUSED, S.DEEMED_REFUSED, S.ALTERNATIVE_OFFERED})
 # Refused or moved: a notice in one of these may have been displaced by another's booking.
 REFUSALS = WAITING | {S.UPHELD}
+# What the statistics count as a refusal of the notice as filed.
+REFUSED_OUTCOMES = frozenset({S.REFUSED, S.DEEMED_REFUSED})
 # Officer outcomes that need grounds from the rulebook's list and reasons.
 REASONED_OUTCOMES = frozenset({S.REFUSED, S.ALTERNATIVE_OFFERED})
 OFFICER_OUTCOMES = frozenset({S.ACCEPTED, S.ACCEPTED_WITH_CONDITIONS, S.ALTERNATIVE_OFFERED, S.REFUSED})

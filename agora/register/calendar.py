@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 
 from agora.scheduling.flags import flags_for, usages
@@ -18,9 +17,9 @@ from agora.venues.geometry import polygons
 def day_rows(venue, day: dt.date) -> dict:
     tz = ZoneInfo(venue.jurisdiction.timezone)
     start = dt.datetime.combine(day, dt.time(), tz)
-    bookings = Booking.objects.filter(
+    bookings = Booking.objects.firm().filter(
         zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
-    ).filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+    )
     flags_by_notice: dict[int, list[str]] = {}
     for flag in flags_for(bookings):
         flags_by_notice.setdefault(flag.notice.pk, []).append(flag.kind)

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -35,7 +34,7 @@ def venue_ical(request, pk):
             starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
             starts_at__lte=now + dt.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+        .firm()
         .select_related("notice__organizer", "zone")
         .order_by("starts_at")
     )

@@ -127,9 +127,7 @@ def with_details(rows):
         Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "pk")),
         Prefetch(
             "bookings",
-            queryset=Booking.objects.filter(Q(offer__isnull=True) | Q(offer__state="accepted")).order_by(
-                "starts_at"
-            ),
+            queryset=Booking.objects.firm().order_by("starts_at"),
         ),
     )
 

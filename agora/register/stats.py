@@ -12,14 +12,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agora.notices.models import Decision, Notice
-from agora.notices.workflow import Status
+from agora.notices.workflow import REFUSED_OUTCOMES, Status
 from agora.scheduling.flags import blocking_index
 from agora.scheduling.models import Booking
 
 from .queries import PUBLIC_STATES
-
-REFUSALS = (Status.REFUSED, Status.DEEMED_REFUSED)
-
 
 ROW, LABEL_W, BAR_W = 22, 220, 300
 
@@ -67,7 +64,7 @@ def sections() -> list[dict]:
     for purpose, status in public.values_list("purpose", "status"):
         topic = _topic(purpose)
         topics[topic] += 1
-        refused[topic] += status in REFUSALS
+        refused[topic] += status in REFUSED_OUTCOMES
     index = blocking_index(Booking.objects.all())
     return [
         _bars(_("Notices by type"), by("assembly_type")),

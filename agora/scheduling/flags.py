@@ -14,22 +14,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
 from agora.notices.models import Notice
-from agora.notices.workflow import Status
+from agora.notices.workflow import REFUSALS, Status
 
 from .models import Booking
 
 UNDERUSED_BELOW = 0.5
-DISPLACED_STATES = (
-    Status.REFUSED,
-    Status.DEEMED_REFUSED,
-    Status.ALTERNATIVE_OFFERED,
-    Status.UPHELD,
-    Status.WITHDRAWN,
-)
+# refused or moved (and perhaps withdrawn since): such a notice may have been displaced
+DISPLACED_STATES = REFUSALS | {Status.WITHDRAWN}
 
 
 @dataclass
@@ -68,9 +62,7 @@ class Flag:
 def usages(bookings) -> list[Usage]:
     """One Usage per notice, from its firm bookings (offers still pending do not count)."""
     by_notice: dict[int, Usage] = {}
-    firm = bookings.filter(Q(offer__isnull=True) | Q(offer__state="accepted")).select_related(
-        "notice__rulebook", "notice__organizer", "zone"
-    )
+    firm = bookings.firm().select_related("notice__rulebook", "notice__organizer", "zone")
     for b in firm:
         usage = by_notice.get(b.notice_id)
         if usage is None:

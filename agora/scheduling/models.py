@@ -7,6 +7,13 @@ from agora.notices.models import Notice
 from agora.venues.models import Zone
 
 
+class BookingQuerySet(models.QuerySet):
+    def firm(self):
+        """What notices hold as their own: not the holds of offers still pending, declined,
+        expired or cancelled."""
+        return self.filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+
+
 class Booking(models.Model):
     """The time a notice holds on one zone of a venue.
 
@@ -35,6 +42,8 @@ class Booking(models.Model):
         related_name="holds",
         help_text="Set while this booking holds released time offered to the notice.",
     )
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         constraints = [

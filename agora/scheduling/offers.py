@@ -48,7 +48,7 @@ def release_notice(
     """Release every firm booking of a notice from `release_from` (default `at`) on, and
     offer the freed time to waiting notices (check-out, no-show, a move that does not go ahead)."""
     made = []
-    for booking in bookings.firm(notice.bookings.filter(held_until__gt=F("starts_at"))):
+    for booking in notice.bookings.firm().filter(held_until__gt=F("starts_at")):
         made += release(booking, release_from or at, reason, actor=actor, now=at)
     return made
 
@@ -190,7 +190,7 @@ def no_shows(at: dt.datetime):
             held_until__gt=F("starts_at"),
             notice__status__in=GOING_AHEAD,
         )
-        .filter(Q(offer__isnull=True) | Q(offer__state=Offer.State.ACCEPTED))
+        .firm()
         .select_related("notice__rulebook")
         .order_by("starts_at", "pk")
     )

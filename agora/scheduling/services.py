@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from agora.audit.services import record
 from agora.locking import lock_row, lock_zones
@@ -108,15 +108,10 @@ def release(
         return booking
 
 
-def firm(bookings):
-    """The bookings a notice holds as its own: not holds of a pending, declined or expired offer."""
-    return bookings.filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
-
-
 def check_in(notice, *, actor, at: dt.datetime) -> None:
     """Stamp the check-in on the notice's firm bookings (the window is the caller's guard)."""
     with transaction.atomic():
-        count = firm(notice.bookings.filter(checked_in_at__isnull=True)).update(checked_in_at=at)
+        count = notice.bookings.firm().filter(checked_in_at__isnull=True).update(checked_in_at=at)
         if count:
             record("booking.checked_in", actor, notice, {"at": at.isoformat()})
 
@@ -124,7 +119,7 @@ def check_in(notice, *, actor, at: dt.datetime) -> None:
 def check_out(notice, *, actor, at: dt.datetime) -> None:
     """Record the end of use (releasing the rest is the rulebook's call: offers.release_notice)."""
     with transaction.atomic():
-        firm(notice.bookings.filter(checked_out_at__isnull=True, checked_in_at__isnull=False)).update(
+        notice.bookings.firm().filter(checked_out_at__isnull=True, checked_in_at__isnull=False).update(
             checked_out_at=at
         )
         record("booking.checked_out", actor, notice, {"at": at.isoformat()})
