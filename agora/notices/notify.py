@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from huey.contrib.djhuey import db_task
 
+from .workflow import PENDING, Status
+
 
 def status_changed(notice) -> None:
     """Queue the email once the transaction that changed the status commits."""
-    if notice.status == "draft":
+    if notice.status == Status.DRAFT:
         return
     notice_id, status = notice.pk, notice.status
     transaction.on_commit(lambda: send_status_email(notice_id, status))
@@ -49,7 +51,7 @@ def remind_officers(at: dt.datetime | None = None) -> int:
 
     at = at or timezone.now()
     due = Notice.objects.filter(
-        status__in=["submitted", "under_review"],
+        status__in=PENDING,
         reminded_at__isnull=True,
         decision_due_at__gt=at,
         decision_due_at__lte=at + REMIND_BEFORE,
