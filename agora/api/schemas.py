@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
+from agora.fields import FIRST_YEAR, LAST_YEAR
+
 MAX_PARTICIPANTS = 1_000_000
 EXAMPLE_TIME = "2026-12-07T14:00:00+05:00"
 
@@ -21,9 +23,6 @@ def _iso(kind: str, example: str, shape: str):
         raise ValueError(f"give the {kind} as ISO 8601 text, e.g. {example}")
 
     return BeforeValidator(check)
-
-
-FIRST_YEAR, LAST_YEAR = 2000, 2200
 
 
 def _in_range(value: dt.date) -> dt.date:

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-NOT_REPOSTED = {"csrfmiddlewaretoken", "confirm"}
+NOT_REPOSTED = {"csrfmiddlewaretoken", "confirm", "change"}
 
 
 def confirmed(request) -> bool:
     return request.POST.get("confirm") == "1"
 
 
-def confirm_page(request, *, title: str, lines, button: str, cancel: str, warning: str = ""):
-    """Ask before acting: `lines` say what will happen; every posted field is posted again."""
+def changing(request) -> bool:
+    """The user went back from the confirmation to change what they filled in."""
+    return request.POST.get("change") == "1"
+
+
+def confirm_page(
+    request, *, title: str, lines, button: str, cancel: str, warning: str = "", change: str = ""
+):
+    """Ask before acting: `lines` say what will happen; every posted field is posted again.
+    With `change`, a second button takes the user back to the form as they filled it in."""
     fields = [
         (name, value) for name, values in request.POST.lists() if name not in NOT_REPOSTED for value in values
     ]
@@ -23,6 +31,7 @@ def confirm_page(request, *, title: str, lines, button: str, cancel: str, warnin
         "warning": warning,
         "button": button,
         "cancel": cancel,
+        "change": change,
         "fields": fields,
         "action": request.get_full_path(),
     }

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.fields import DayField
 from agora.i18n import pick
 from agora.rules.models import Rulebook
 from agora.venues.models import Venue
@@ -41,7 +42,7 @@ def assembly_types() -> list[tuple[str, str]]:
 class NoticeForm(forms.Form):
     assembly_type = forms.ChoiceField(label=_("Type of assembly"))
     venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"))
     start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
     expected_participants = forms.IntegerField(
@@ -159,9 +160,7 @@ class DecisionForm(forms.Form):
     )
     alternative = forms.ChoiceField(label=_("Alternative"), required=False, widget=forms.RadioSelect)
     alt_venue = VenueChoiceField(label=_("or another place"), required=False, queryset=Venue.objects.none())
-    alt_date = forms.DateField(
-        label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    alt_date = DayField(label=_("date"), required=False)
     alt_start = forms.TimeField(
         label=_("from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -196,6 +195,11 @@ class DecisionForm(forms.Form):
                 self.add_error("alt_end", _("The alternative must end after it starts."))
                 return data
             data["alternative_place"] = {"venue": venue.pk, "starts_at": starts, "ends_at": ends}
+        elif not choice and any(data.get(k) for k in ("alt_venue", "alt_date", "alt_start", "alt_end")):
+            self.add_error(
+                "alternative",
+                _("You filled in a place and time below: choose “the place and time below” to offer them."),
+            )
         elif choice:
             option = self.computed[int(choice)]
             data["alternative_place"] = {k: option[k] for k in ("venue", "zones", "starts_at", "ends_at")}
@@ -219,7 +223,7 @@ class AppealDecisionForm(forms.Form):
 
 class DaySheetForm(forms.Form):
     venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"))
 
     def __init__(self, *args, jurisdiction, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,11 +21,11 @@ from agora.i18n import pick
 from agora.venues.models import Venue
 
 from . import review, services
-from .confirm import confirm_page, confirmed
+from .confirm import changing, confirm_page, confirmed
 from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
-from .workflow import PENDING, Status
+from .workflow import GOING_AHEAD, PENDING, Status
 
 
 @officer_required
@@ -102,7 +102,7 @@ def decide(request, pk):
     form = DecisionForm(request.POST or None, notice=notice, computed=computed, initial=initial)
     appeal_form = AppealDecisionForm(request.POST or None) if notice.status == Status.APPEALED else None
     cancel = reverse("office:decide", args=[notice.pk])
-    if request.method == "POST":
+    if request.method == "POST" and not changing(request):
         try:
             if appeal_form is not None:
                 if appeal_form.is_valid():
@@ -140,6 +140,7 @@ def decide(request, pk):
                         title=_("Record the decision on %(ref)s") % {"ref": notice.reference},
                         lines=_decision_lines(notice, d, computed),
                         button=_("Record the decision"),
+                        change=_("Change the decision"),
                         cancel=cancel,
                         warning=_("A decision cannot be changed once recorded, except on appeal."),
                     )
@@ -168,6 +169,20 @@ ATTENDANCE = {
 }
 
 
+def _attendance(booking, user, now) -> dict:
+    """The buttons an officer can press for a booking's notice now, and for an assembly that
+    goes ahead, why the next step cannot be taken yet (e.g. "Check-in opens at 13:00")."""
+    notice = booking.notice
+    why = {key: services.why_not(name, notice, user, at=now) for key, (name, _label) in ATTENDANCE.items()}
+    hints = []
+    if notice.status in GOING_AHEAD:
+        step = "check_in" if booking.checked_in_at is None else "held"
+        if why[step]:
+            hints.append(why[step])
+    buttons = [(key, label) for key, (_name, label) in ATTENDANCE.items() if why[key] is None]
+    return {"buttons": buttons, "hints": hints}
+
+
 @officer_required
 def day_sheet(request):
     jurisdiction = request.officer.jurisdiction
@@ -180,12 +195,9 @@ def day_sheet(request):
         now, seen = timezone.now(), {}
         for booking in review.day_sheet(form.cleaned_data["venue"], form.cleaned_data["date"]):
             if booking.notice_id not in seen:  # what can be recorded now, and why not
-                seen[booking.notice_id] = {
-                    key: services.why_not(name, booking.notice, request.user, at=now)
-                    for key, (name, _label) in ATTENDANCE.items()
-                }
-            rows.append({"booking": booking, "why_not": seen[booking.notice_id]})
-    context = {"form": form, "rows": rows, "labels": {k: label for k, (_n, label) in ATTENDANCE.items()}}
+                seen[booking.notice_id] = _attendance(booking, request.user, now)
+            rows.append({"booking": booking, **seen[booking.notice_id]})
+    context = {"form": form, "rows": rows}
     return render(request, "office/day_sheet.html", context)
 
 
@@ -219,6 +231,9 @@ def record_attendance(request, pk):
                 _("The time is recorded and published in the register.")
                 if action in ("check_in", "check_out")
                 else _("This closes the notice; it cannot be changed afterwards."),
+                _("The rest of the booking is released at once and offered to waiting notices.")
+                if action == "check_out" and notice.rulebook.rules.fairness.release_on_checkout
+                else "",
             ],
             button=str(ATTENDANCE[action][1]),
             cancel=target,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from agora.accounts.access import officer_of, organizer_of
 from agora.audit.services import record
+from agora.i18n import pick
 from agora.locking import lock_notice, lock_row
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
 from agora.scheduling import offers, planning
@@ -262,21 +263,29 @@ def _enter(step: Step, previous: str) -> None:
     step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
 
 
-def _hold(step: Step) -> list[Booking]:
-    """Book the place the notice goes ahead at. Without named zones the rulebook decides."""
-    notice, place = step.notice, step.hold
+def _zones(step: Step, place: Place) -> list[Zone]:
+    """The zones `place` holds: the named ones, or those the rulebook's zone choice gives."""
     venue = Venue.objects.get(pk=place.venue)
     zones = list(Zone.objects.filter(pk__in=place.zones, venue=venue))
-    if not zones:
-        zones = scheduling.zones_to_hold(
-            venue,
-            notice.expected_participants,
-            place.starts_at,
-            place.ends_at,
-            share=step.rules.fairness.share_venue_between_assemblies,
-        )
+    return zones or scheduling.zones_to_hold(
+        venue,
+        step.notice.expected_participants,
+        place.starts_at,
+        place.ends_at,
+        share=step.rules.fairness.share_venue_between_assemblies,
+    )
+
+
+def _hold(step: Step) -> list[Booking]:
+    """Book the place the notice goes ahead at."""
+    notice, place = step.notice, step.hold
     return scheduling.book(
-        notice, zones, place.starts_at, place.ends_at, notice.expected_participants, actor=step.actor
+        notice,
+        _zones(step, place),
+        place.starts_at,
+        place.ends_at,
+        notice.expected_participants,
+        actor=step.actor,
     )
 
 
@@ -387,6 +396,17 @@ def _reasons_given(step: Step) -> None:
             {
                 "reasoning": _(
                     "Give the reasons: they are printed in the letter and published with the decision."
+                )
+            }
+        )
+
+
+def _no_conditions(step: Step) -> None:
+    if step.conditions.strip():
+        raise ValidationError(
+            {
+                "conditions": _(
+                    "Conditions go with “Accept with conditions”; choose it, or leave the conditions empty."
                 )
             }
         )
@@ -504,6 +524,33 @@ def _within_cap(step: Step) -> None:
         )
 
 
+def _place_free(step: Step) -> None:
+    """Nobody else holds the zones the notice would hold (the database constraint is the
+    guarantee; this says so before anything is attempted, with the notice in the way)."""
+    place = step.hold = step.hold or request_place(step.notice)
+    zones = _zones(step, place)
+    taken = (
+        scheduling.holding([z.pk for z in zones], place.starts_at, place.ends_at)
+        .exclude(notice=step.notice.pk)
+        .select_related("notice", "zone__venue")
+        .first()
+    )
+    if taken is not None:
+        where = f"{pick(taken.zone.venue.name)} ({pick(taken.zone.name)})"
+        hint = (
+            _("Offer one of the free alternatives instead.")
+            if step.action.role == OFFICER
+            else _("This time is no longer free.")
+        )
+        raise ValidationError(
+            _("%(place)s is already booked at that time by notice %(ref)s, so this notice cannot hold it.")
+            % {"place": where, "ref": taken.notice.reference}
+            + " "
+            + hint,
+            code="slot_taken",
+        )
+
+
 def _alternative_open(step: Step) -> None:
     decision = open_alternative(step.notice)
     if decision is None:
@@ -616,11 +663,13 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "grounds_listed": _grounds_listed,
     "reasons_given": _reasons_given,
     "conditions_stated": _conditions_stated,
+    "no_conditions": _no_conditions,
     "alternative_given": _alternative_given,
     "alternative_if_required": _alternative_if_required,
     "alternative_lawful": _alternative_lawful,
     "placement_within_request": _placement_within_request,
     "within_cap": _within_cap,
+    "place_free": _place_free,
     "alternative_open": _alternative_open,
     "alternative_ahead": _alternative_ahead,
     "offer_pending": _offer_pending,

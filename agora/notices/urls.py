@@ -8,6 +8,7 @@ urlpatterns = [
     path("notices/new/", views.new_notice, name="new_notice"),
     path("notices/<int:pk>/", views.notice_detail, name="notice"),
     path("notices/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("notices/<int:pk>/file/", views.file_draft, name="file_draft"),
     path("notices/<int:pk>/alternative/", views.answer_alternative, name="answer_alternative"),
     path("notices/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("offers/<int:pk>/", views.answer_offer, name="answer_offer"),

@@ -107,9 +107,10 @@ def notice_detail(request, pk):
     context = {
         "notice": notice,
         "decisions": decisions,
-        "bookings": notice.bookings.select_related("zone").order_by("starts_at", "zone"),
+        "bookings": notice.bookings.firm().select_related("zone").order_by("starts_at", "zone"),
         "pending_offers": pending,
         "withdraw_form": WithdrawForm() if ACTIONS["withdraw"].allows(notice.status) else None,
+        "can_file": ACTIONS["file"].allows(notice.status),
         "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
     }
@@ -126,14 +127,16 @@ def offer_place(offer: Offer) -> dict:
     }
 
 
-def _act(request, pk, action):
-    """Run an organizer action on their notice; errors come back as messages."""
+def _act(request, pk, action, done: str):
+    """Run an organizer action on their notice; the outcome or the errors come back as messages."""
     notice = _organizer_notice(request, pk)
     try:
         action(notice)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+    else:
+        messages.success(request, done)
     return redirect("notice", pk=notice.pk)
 
 
@@ -145,12 +148,35 @@ def _refuse(request, notice, problem: str):
 def _ask(request, notice, title, lines, button, warning=""):
     return confirm_page(
         request,
-        title=f"{title}: {notice.reference}",
+        title=f"{title}: {notice.reference or _('draft')}",
         lines=lines,
         button=button,
         cancel=reverse("notice", args=[notice.pk]),
         warning=warning,
     )
+
+
+@require_POST
+@organizer_required
+def file_draft(request, pk):
+    """File a notice kept as a draft (through the API): it gets its reference and deadline."""
+    notice = _organizer_notice(request, pk)
+    if not confirmed(request):
+        if problem := services.why_not("file", notice, request.user):
+            return _refuse(request, notice, problem)
+        return _ask(
+            request,
+            notice,
+            _("File this notice"),
+            [
+                _(
+                    "The notice is filed now: it gets its reference, the decision deadline runs from now, "
+                    "and it appears in the public register."
+                ),
+            ],
+            _("File this notice"),
+        )
+    return _act(request, pk, lambda n: services.submit(n, request.user), _("Notice filed."))
 
 
 @require_POST
@@ -173,7 +199,9 @@ def withdraw(request, pk):
             _("Withdraw this notice"),
             _("This cannot be undone."),
         )
-    return _act(request, pk, lambda n: services.withdraw(n, request.user, reason=reason))
+    return _act(
+        request, pk, lambda n: services.withdraw(n, request.user, reason=reason), _("Notice withdrawn.")
+    )
 
 
 @require_POST
@@ -200,8 +228,15 @@ def answer_alternative(request, pk):
         title = _("Accept the alternative") if accept else _("Decline the alternative")
         return _ask(request, notice, title, lines, title)
     if accept:
-        return _act(request, pk, lambda n: services.accept_alternative(n, request.user))
-    return _act(request, pk, lambda n: services.decline_alternative(n, request.user))
+        return _act(
+            request,
+            pk,
+            lambda n: services.accept_alternative(n, request.user),
+            _("Alternative accepted: your assembly goes ahead there."),
+        )
+    return _act(
+        request, pk, lambda n: services.decline_alternative(n, request.user), _("Alternative declined.")
+    )
 
 
 @require_POST
@@ -213,7 +248,12 @@ def appeal(request, pk):
             for message in errors:
                 messages.error(request, message)
         return redirect("notice", pk=pk)
-    return _act(request, pk, lambda n: services.appeal(n, request.user, text=form.cleaned_data["text"]))
+    return _act(
+        request,
+        pk,
+        lambda n: services.appeal(n, request.user, text=form.cleaned_data["text"]),
+        _("Appeal sent."),
+    )
 
 
 @require_POST
@@ -243,7 +283,12 @@ def answer_offer(request, pk):
         else:
             services.decline_offer(offer, request.user)
 
-    return _act(request, offer.notice_id, answer)
+    done = (
+        _("Released time accepted: your assembly goes ahead then.")
+        if accept
+        else _("Released time declined.")
+    )
+    return _act(request, offer.notice_id, answer, done)
 
 
 @login_required

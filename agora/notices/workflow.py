@@ -90,13 +90,14 @@ def _action(name, sources, target, role, guards=(), label="", unavailable=""):
     return Action(name, frozenset(sources), target, role, tuple(guards), label, unavailable)
 
 
+DECIDED = _("This notice is no longer waiting for a decision: it is %(status)s (see its decisions).")
 NO_ALTERNATIVE = _("No alternative is offered to this notice, or it has already been answered.")
 NO_OFFER = _("No released time is offered to this notice now.")
 NOT_GOING_AHEAD = _("The notice is %(status)s: only an assembly that goes ahead can do this.")
 
 
 _DECIDE = ("outcome_in_rulebook",)
-_ACCEPT = (*_DECIDE, "no_grounds", "no_alternative", "placement_within_request", "within_cap")
+_ACCEPT = (*_DECIDE, "no_grounds", "no_alternative", "placement_within_request", "within_cap", "place_free")
 
 ACTIONS: dict[str, Action] = {
     a.name: a
@@ -104,15 +105,16 @@ ACTIONS: dict[str, Action] = {
         _action("file", {S.DRAFT}, S.SUBMITTED, ORGANIZER, (), _("File")),
         _action(
             "withdraw",
-            # not from a refusal: that would rewrite the authority's decision in the register
-            {S.DRAFT, *PENDING, *GOING_AHEAD, S.ALTERNATIVE_OFFERED, S.APPEALED},
+            # not from a refusal: that would rewrite the authority's decision in the register;
+            # not a draft: nobody else has seen it (and a withdrawn notice has a reference)
+            {*PENDING, *GOING_AHEAD, S.ALTERNATIVE_OFFERED, S.APPEALED},
             S.WITHDRAWN,
             ORGANIZER,
             ("not_started",),
             _("Withdraw"),
         ),
         _action("start_review", {S.SUBMITTED}, S.UNDER_REVIEW, OFFICER, (), _("Start the review")),
-        _action("accept", PENDING, S.ACCEPTED, OFFICER, _ACCEPT, _("Accept")),
+        _action("accept", PENDING, S.ACCEPTED, OFFICER, (*_ACCEPT, "no_conditions"), _("Accept"), DECIDED),
         _action(
             "accept_with_conditions",
             PENDING,
@@ -120,6 +122,7 @@ ACTIONS: dict[str, Action] = {
             OFFICER,
             (*_ACCEPT, "conditions_stated"),
             _("Accept with conditions"),
+            DECIDED,
         ),
         _action(
             "offer_alternative",
@@ -128,6 +131,7 @@ ACTIONS: dict[str, Action] = {
             OFFICER,
             (*_DECIDE, "grounds_listed", "reasons_given", "alternative_given", "alternative_lawful"),
             _("Offer an alternative"),
+            DECIDED,
         ),
         _action(
             "refuse",
@@ -136,13 +140,14 @@ ACTIONS: dict[str, Action] = {
             OFFICER,
             (*_DECIDE, "grounds_listed", "reasons_given", "alternative_if_required", "alternative_lawful"),
             _("Refuse"),
+            DECIDED,
         ),
         _action(
             "accept_alternative",
             ALTERNATIVE_OPEN,
             S.ACCEPTED,
             ORGANIZER,
-            ("alternative_open", "alternative_ahead", "within_cap"),
+            ("alternative_open", "alternative_ahead", "within_cap", "place_free"),
             _("Accept the alternative"),
             NO_ALTERNATIVE,
         ),
@@ -196,7 +201,7 @@ ACTIONS: dict[str, Action] = {
             {S.APPEALED},
             S.OVERTURNED,
             OFFICER,
-            ("reasons_given", "not_started", "within_cap"),
+            ("reasons_given", "not_started", "within_cap", "place_free"),
             _("Grant the appeal"),
         ),
         _action(

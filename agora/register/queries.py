@@ -17,6 +17,7 @@ from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, V
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.fields import DayField
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import Status
 from agora.scheduling.models import Booking
@@ -33,10 +34,8 @@ class RegisterFilter(forms.Form):
         label=_("Status"), required=False, choices=[("", "—")] + [(s, Status(s).label) for s in PUBLIC_STATES]
     )
     ground = forms.SlugField(label=_("Ground"), max_length=40, required=False)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("From"), required=False)
+    date_to = DayField(label=_("To"), required=False)
     q = forms.CharField(label=_("Text"), max_length=100, required=False)
 
     def clean(self):

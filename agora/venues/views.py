@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agora.fields import DayField
 from agora.rules.models import Jurisdiction
 from agora.scheduling import planning
 
@@ -26,7 +27,7 @@ def home(request):
 
 
 class AvailabilityForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DayField(label=_("Date"))
 
 
 def availability(request, pk):

@@ -275,3 +275,121 @@ def test_a_refusal_with_an_alternative_can_be_declined(clock, client, square, ai
     assert services.offered_alternative(mine) is None
     page = client.get(f"/notices/{mine.pk}/").content.decode()
     assert 'value="accept"' not in page
+
+
+# --- found by a fresh pair of eyes on the pages --------------------------------------------
+
+
+def test_a_taken_place_is_reported_before_the_confirmation(clock, client, square, aigerim, bolat, dana):
+    first = file(aigerim, square, 14, 16, people=CROWD)
+    services.decide(first, dana, "accepted", reasoning="Fine.")
+    second = file(bolat, square, 14, 16, people=CROWD)
+    sign_in_with_totp(client, dana)
+    page = client.post(f"/office/notices/{second.pk}/", {"outcome": "accepted"}).content.decode()
+    assert "Please check before you confirm" not in page
+    assert f"already booked at that time by notice {first.reference}" in page
+    assert "Offer one of the free alternatives instead." in page
+
+
+def test_going_back_from_the_confirmation_keeps_what_was_typed(clock, client, square, aigerim, dana):
+    mine = file(aigerim, square, 14, 16)
+    sign_in_with_totp(client, dana)
+    decision = {
+        "outcome": "refused",
+        "grounds": ["public_order_threat"],
+        "reasoning": "Marathon on the route.",
+    }
+    decision |= {"alternative": "manual", "alt_venue": square.pk, "alt_date": DAY.isoformat()}
+    decision |= {"alt_start": "17:00", "alt_end": "18:00"}
+    asked = client.post(f"/office/notices/{mine.pk}/", decision).content.decode()
+    assert 'name="change"' in asked
+    back = client.post(f"/office/notices/{mine.pk}/", {**decision, "confirm": "1", "change": "1"})
+    text = back.content.decode()
+    assert (
+        "Marathon on the route." in text
+        and 'value="17:00"' in text
+        and checked(text, "outcome") == ["refused"]
+    )
+    mine.refresh_from_db()
+    assert mine.status == Status.SUBMITTED and not mine.decisions.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"outcome": "accepted", "conditions": "No sound."}, "Conditions go with"),
+        (
+            {
+                "outcome": "alternative_offered",
+                "alt_date": "2026-12-11",
+                "alt_start": "10:00",
+                "alt_end": "11:00",
+            },
+            "choose “the place and time below”",
+        ),
+        (
+            {"outcome": "alternative_offered", "alternative": "manual", "alt_date": "9999-12-31"},
+            "between the years 2000 and 2200",
+        ),
+    ],
+)
+def test_the_decision_form_says_what_to_change(clock, client, square, aigerim, dana, data, message):
+    mine = file(aigerim, square, 14, 16)
+    sign_in_with_totp(client, dana)
+    data = {"grounds": ["venue_booked"], "reasoning": "Taken.", "alt_venue": square.pk, **data}
+    if data["outcome"] == "accepted":
+        data = {k: v for k, v in data.items() if k not in ("grounds", "alt_venue")}
+    page = client.post(f"/office/notices/{mine.pk}/", data)
+    assert page.status_code == 200 and message in page.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == Status.SUBMITTED
+
+
+def test_the_day_sheet_date_is_sent_as_a_browser_reads_it_in_every_language(clock, client, square, dana):
+    sign_in_with_totp(client, dana)
+    for lang in ("ru", "kk", "en"):
+        page = client.get("/office/day/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert 'type="date" name="date" value="2026-12-01"' in page, lang
+
+
+def test_a_draft_is_filed_from_its_page_and_cannot_be_withdrawn(clock, client, square, aigerim):
+    draft = services.create_draft(
+        aigerim,
+        assembly_type="rally",
+        purpose="Draft rally",
+        venue=square,
+        starts_at=on(DAY, 14),
+        ends_at=on(DAY, 15),
+        expected_participants=20,
+    )
+    client.force_login(aigerim)
+    page = client.get(f"/notices/{draft.pk}/").content.decode()
+    assert "Withdraw this notice" not in page and "File this notice" in page
+    refused = client.post(f"/notices/{draft.pk}/withdraw/", {"confirm": "1"}, follow=True)
+    assert refused.status_code == 200
+    asked = client.post(f"/notices/{draft.pk}/file/").content.decode()
+    assert "Please check before you confirm" in asked and "draft" in asked
+    done = client.post(f"/notices/{draft.pk}/file/", {"confirm": "1"}, follow=True).content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED and draft.reference in done and "Notice filed." in done
+
+
+def test_the_organizer_sees_only_what_the_notice_holds(clock, client, square, aigerim, bolat, dana):
+    mine = file(aigerim, square, 14, 16, people=CROWD)
+    services.decide(mine, dana, "accepted", reasoning="Fine.")
+    waiting = file(bolat, square, 14, 16, people=CROWD)
+    services.decide(
+        waiting,
+        dana,
+        "refused",
+        grounds=["venue_booked"],
+        reasoning="Taken.",
+        alternative={"venue": square.pk, "starts_at": on(DAY, 17), "ends_at": on(DAY, 19)},
+    )
+    services.withdraw(mine, aigerim)  # the time is offered to the waiting notice
+    [offer] = waiting.offers.all()
+    client.force_login(bolat)
+    assert "Bookings" not in client.get(f"/notices/{waiting.pk}/").content.decode()  # a hold is no booking
+    declined = client.post(f"/offers/{offer.pk}/", {"answer": "decline", "confirm": "1"}, follow=True)
+    text = declined.content.decode()
+    assert "Released time declined." in text and "Bookings" not in text

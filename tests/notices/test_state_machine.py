@@ -150,7 +150,7 @@ def test_only_the_organizer_may_withdraw_or_appeal(file, aigerim, bolat, dana):
 def test_decisions_are_final_except_through_appeal(file, aigerim, dana, square):
     notice = file(aigerim)
     services.decide(notice, dana, "accepted")
-    with pytest.raises(ValidationError, match="cannot be done to a notice that is accepted: refuse"):
+    with pytest.raises(ValidationError, match="no longer waiting for a decision: it is accepted"):
         services.decide(
             notice,
             dana,
