@@ -5,7 +5,7 @@ PORT ?= 8000
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint format clean
+.PHONY: install demo test test-fast lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ demo: install
 test: install lint
 	$(BIN)/agora makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Everything but the slow tests (load benchmarks, restore drill, browser journeys), with a
+# short model-based run: for the edit-test loop. `make test` is what CI runs.
+test-fast: install lint
+	AGORA_MODEL_EXAMPLES=$${AGORA_MODEL_EXAMPLES:-6} $(BIN)/pytest -m "not slow" -q
 
 lint: install
 	$(BIN)/ruff check .

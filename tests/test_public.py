@@ -181,6 +181,7 @@ def test_venue_page_shows_booked_used_and_displaced(city, client):
     assert "<svg" in page and "venue-geometry" in page  # the outline without tiles or JS
 
 
+@pytest.mark.slow
 def test_the_register_bench_runs_at_a_small_size(tmp_path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "agora.settings"}
     env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'bench.sqlite3'}")

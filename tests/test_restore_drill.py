@@ -16,10 +16,13 @@ import pytest
 from agora.benchmarks import pgcluster
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-pytestmark = pytest.mark.skipif(
-    not ON_POSTGRES and not pgcluster.available(),
-    reason="needs PostgreSQL (DATABASE_URL or postgresql installed)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not ON_POSTGRES and not pgcluster.available(),
+        reason="needs PostgreSQL (DATABASE_URL or postgresql installed)",
+    ),
+]
 
 
 @contextlib.contextmanager

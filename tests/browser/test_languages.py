@@ -16,6 +16,7 @@ from tests.browser.conftest import CHROMIUM
 from tests.conftest import PASSWORD, TOTP_SECRET, future
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"),
     pytest.mark.django_db(transaction=True),
 ]

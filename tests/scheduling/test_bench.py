@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from django.core.management import call_command
 
 from agora.scheduling.bench import contested_day
@@ -10,6 +11,7 @@ def test_the_generated_day_is_reproducible():
     assert contested_day(50, 4, seed=7).requests != contested_day(50, 4, seed=8).requests
 
 
+@pytest.mark.slow
 def test_allocate_bench_reports_against_the_bound_and_the_baselines(capsys):
     call_command(
         "allocate-bench",
