@@ -3,9 +3,6 @@ say how to fix it; the rules of law are checked by the services (agora.rules.che
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -88,9 +85,8 @@ class NoticeForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if not (venue and day and start and end):
             return data
-        tz = ZoneInfo(venue.jurisdiction.timezone)
-        data["starts_at"] = dt.datetime.combine(day, start, tz)
-        data["ends_at"] = dt.datetime.combine(day, end, tz)
+        at = venue.jurisdiction.at
+        data["starts_at"], data["ends_at"] = at(day, start), at(day, end)
         if data["ends_at"] <= data["starts_at"]:
             self.add_error("end", _("The end must be after the start (on the same day)."))
         elif data["starts_at"] <= timezone.now():
@@ -101,8 +97,7 @@ class NoticeForm(forms.Form):
         elif ws and we:
             if ws > start or we < end:
                 self.add_error("window_start", _("The window must contain the requested time."))
-            data["window_start"] = dt.datetime.combine(day, ws, tz)
-            data["window_end"] = dt.datetime.combine(day, we, tz)
+            data["window_start"], data["window_end"] = at(day, ws), at(day, we)
         others = data.get("acceptable_venues") or []
         if any(v.jurisdiction_id != venue.jurisdiction_id for v in others):
             self.add_error("acceptable_venues", _("Other places must be in the same city as the place."))
@@ -189,8 +184,8 @@ class DecisionForm(forms.Form):
             if not (venue and day and start and end):
                 self.add_error("alt_venue", _("Give the place, date and times of the alternative."))
                 return data
-            tz = ZoneInfo(self.notice.jurisdiction.timezone)
-            starts, ends = dt.datetime.combine(day, start, tz), dt.datetime.combine(day, end, tz)
+            at = self.notice.jurisdiction.at
+            starts, ends = at(day, start), at(day, end)
             if ends <= starts:
                 self.add_error("alt_end", _("The alternative must end after it starts."))
                 return data

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from django.db.models import F
 from django.utils import timezone
@@ -98,7 +97,7 @@ def daily_cap() -> list[str]:
         cap = jurisdiction.rulebook.rules.fairness.max_hours_per_organizer_per_venue_day
         if cap is None:
             continue
-        day = b.starts_at.astimezone(ZoneInfo(jurisdiction.timezone)).date()
+        day = jurisdiction.local_day(b.starts_at)
         key = (b.notice.organizer_id, b.zone.venue_id, day)
         caps[key] = cap
         spans[key].append((b.notice_id, b.starts_at, b.held_until))
@@ -152,7 +151,7 @@ def started_not_undone() -> list[str]:
 def _place_problems(notice: Notice, venue_id, zones, start, end, offered_at) -> list[str]:
     problems = []
     rules = notice.jurisdiction.rulebook.rules
-    tz = ZoneInfo(notice.jurisdiction.timezone)
+    tz = notice.jurisdiction.tz
     if not venue_id or not zones:
         problems.append("names no venue and zones")
     elif Zone.objects.filter(pk__in=zones, venue=venue_id).count() != len(set(zones)):

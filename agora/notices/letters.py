@@ -5,10 +5,8 @@ instructions, and a QR code to the decision's public verification page."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import io
-from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -19,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agora.i18n import pick
+from agora.scheduling.place import Place
 from agora.venues.models import Venue
 
 from .models import Decision, Letter
@@ -37,14 +36,14 @@ def _qr_svg(url: str) -> str:
 
 def _context(decision: Decision, lang: str) -> dict:
     notice, rules = decision.notice, decision.rulebook.rules
-    tz = ZoneInfo(notice.jurisdiction.timezone)
+    tz = notice.jurisdiction.tz
     alternative = None
     if decision.alternative:
-        alt = decision.alternative
+        place = Place.of(decision.alternative)
         alternative = {
-            "venue": pick(Venue.objects.get(pk=alt["venue"]).name, lang),
-            "starts_at": dt.datetime.fromisoformat(alt["starts_at"]).astimezone(tz),
-            "ends_at": dt.datetime.fromisoformat(alt["ends_at"]).astimezone(tz),
+            "venue": pick(Venue.objects.get(pk=place.venue).name, lang),
+            "starts_at": place.starts_at.astimezone(tz),
+            "ends_at": place.ends_at.astimezone(tz),
         }
     url = verification_url(decision)
     return {

@@ -3,8 +3,6 @@ alternatives, appeals, and the day sheet for check-in and check-out."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +15,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import officer_required
-from agora.i18n import pick
-from agora.venues.models import Venue
 
 from . import review, services
 from .confirm import changing, confirm_page, confirmed
@@ -39,13 +35,10 @@ def queue(request):
     return render(request, "office/queue.html", {"notices": notices})
 
 
-def _labelled(options, tz) -> list[dict]:
-    venues = {v.pk: v for v in Venue.objects.filter(pk__in={o["venue"] for o in options})}
+def _labelled(options, jurisdiction) -> list[dict]:
     for option in options:
-        option["label"] = (
-            f"{pick(venues[option['venue']].name)}, {option['starts_at'].astimezone(tz):%Y-%m-%d %H:%M}"
-            f"–{option['ends_at'].astimezone(tz):%H:%M}"
-            + ("" if option["within_acceptable"] else " " + _("(outside what the organizer listed)"))
+        option["label"] = review.place_label(option, jurisdiction) + (
+            "" if option["within_acceptable"] else " " + _("(outside what the organizer listed)")
         )
     return options
 
@@ -93,8 +86,7 @@ def decide(request, pk):
         pk=pk,
         jurisdiction=request.officer.jurisdiction,
     )
-    tz = ZoneInfo(notice.jurisdiction.timezone)
-    computed = _labelled(review.computed_alternatives(notice), tz)
+    computed = _labelled(review.computed_alternatives(notice), notice.jurisdiction)
     initial = None
     offer = request.GET.get("offer", "")
     if request.method == "GET" and offer.isdigit() and int(offer) < len(computed):
@@ -186,9 +178,10 @@ def _attendance(booking, user, now) -> dict:
 @officer_required
 def day_sheet(request):
     jurisdiction = request.officer.jurisdiction
-    tz = ZoneInfo(jurisdiction.timezone)
     form = DaySheetForm(
-        request.GET or None, jurisdiction=jurisdiction, initial={"date": timezone.now().astimezone(tz).date()}
+        request.GET or None,
+        jurisdiction=jurisdiction,
+        initial={"date": jurisdiction.local_day(timezone.now())},
     )
     rows = []
     if form.is_valid():
@@ -217,7 +210,7 @@ def record_attendance(request, pk):
         if problem:
             messages.error(request, problem)
             return redirect(target)
-        now = timezone.localtime(timezone.now(), ZoneInfo(notice.jurisdiction.timezone))
+        now = timezone.localtime(timezone.now(), notice.jurisdiction.tz)
         return confirm_page(
             request,
             title=f"{ATTENDANCE[action][1]}: {notice.reference}",

@@ -4,7 +4,6 @@ sheet. Read-only queries shared by the office pages and the API."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -52,10 +51,10 @@ def computed_alternatives(notice: Notice) -> list[dict]:
 def day_sheet(venue, day: dt.date):
     """A venue's bookings on a day, to check in and out: the notices' own bookings and
     accepted offers (a pending offer is only a hold)."""
-    start = dt.datetime.combine(day, dt.time(), ZoneInfo(venue.jurisdiction.timezone))
+    start, end = venue.jurisdiction.day_bounds(day)
     return (
         Booking.objects.firm()
-        .filter(zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start)
+        .filter(zone__venue=venue, starts_at__lt=end, ends_at__gt=start)
         .select_related("notice", "zone")
         .order_by("starts_at", "zone__slug")
     )
@@ -119,7 +118,7 @@ def place_label(data: dict | Place | None, jurisdiction) -> str:
     if not data:
         return ""
     place = data if isinstance(data, Place) else Place.of(data)
-    tz = ZoneInfo(jurisdiction.timezone)
+    tz = jurisdiction.tz
     venue = Venue.objects.filter(pk=place.venue).first()
     zones = [pick(z.name) for z in Zone.objects.filter(pk__in=place.zones).order_by("slug")]
     where = pick(venue.name) if venue else "?"

@@ -90,16 +90,11 @@ def venue_facts(venue: Venue, start: dt.datetime, end: dt.datetime) -> VenueFact
     )
 
 
-def _local_day(jurisdiction, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    tz = ZoneInfo(jurisdiction.timezone)
-    start = dt.datetime.combine(moment.astimezone(tz).date(), dt.time(), tz)
-    return start, start + dt.timedelta(days=1)
-
-
 def organizer_hours_at_venue(notice: Notice, venue_id: int | None = None, moment=None) -> float:
     """Hours the organizer already holds at the venue on the local day (other notices,
     whatever their status: the daily cap counts time held)."""
-    start, end = _local_day(notice.jurisdiction, moment or notice.starts_at)
+    jurisdiction = notice.jurisdiction
+    start, end = jurisdiction.day_bounds(jurisdiction.local_day(moment or notice.starts_at))
     return scheduling.hours_held(
         notice.organizer_id, venue_id or notice.venue_id, start, end, exclude=notice.pk
     )
@@ -123,11 +118,11 @@ def precheck(notice: Notice, *, at: dt.datetime | None = None) -> list[Violation
 def decision_due(notice: Notice) -> dt.datetime:
     """End of the last working day the authority has to decide, never after the start."""
     rules = notice.rulebook.rules.type_rules(notice.assembly_type)
-    tz = ZoneInfo(notice.jurisdiction.timezone)
-    last_day = notice.jurisdiction.calendar().add_working_days(
-        notice.filed_at.astimezone(tz).date(), rules.decision_working_days
+    jurisdiction = notice.jurisdiction
+    last_day = jurisdiction.calendar().add_working_days(
+        jurisdiction.local_day(notice.filed_at), rules.decision_working_days
     )
-    due = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), tz)
+    _, due = jurisdiction.day_bounds(last_day)
     return min(due, notice.starts_at)
 
 
@@ -184,7 +179,7 @@ class Step:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.notice.jurisdiction.timezone)
+        return self.notice.jurisdiction.tz
 
 
 def run(

@@ -5,7 +5,6 @@ place with no map tiles and no JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -15,11 +14,8 @@ from agora.venues.geometry import polygons
 
 
 def day_rows(venue, day: dt.date) -> dict:
-    tz = ZoneInfo(venue.jurisdiction.timezone)
-    start = dt.datetime.combine(day, dt.time(), tz)
-    bookings = Booking.objects.firm().filter(
-        zone__venue=venue, starts_at__lt=start + dt.timedelta(days=1), ends_at__gt=start
-    )
+    start, end = venue.jurisdiction.day_bounds(day)
+    bookings = Booking.objects.firm().filter(zone__venue=venue, starts_at__lt=end, ends_at__gt=start)
     flags_by_notice: dict[int, list[str]] = {}
     for flag in flags_for(bookings):
         flags_by_notice.setdefault(flag.notice.pk, []).append(flag.kind)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -111,11 +110,10 @@ def register_csv(request):
 
 def venue_page(request, pk):
     venue = get_object_or_404(Venue.objects.select_related("jurisdiction"), pk=pk)
-    tz = ZoneInfo(venue.jurisdiction.timezone)
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = timezone.now().astimezone(tz).date()
+        day = venue.jurisdiction.local_day(timezone.now())
     view = "week" if request.GET.get("view") == "week" else "day"
     days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
     lat, lon = centroid(venue.geometry)

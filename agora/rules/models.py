@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,6 +68,25 @@ class Jurisdiction(models.Model):
             raise ValidationError(
                 {"timezone": f"The rulebook uses {self.rulebook.rules.timezone}; use the same."}
             )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def local_day(self, moment: dt.datetime) -> dt.date:
+        """The jurisdiction's calendar day a moment falls on."""
+        return moment.astimezone(self.tz).date()
+
+    def day_bounds(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """Local midnight to the next local midnight of `day` (23 or 25 hours on a DST change)."""
+        return (
+            dt.datetime.combine(day, dt.time(), self.tz),
+            dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), self.tz),
+        )
+
+    def at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """A local date and time of the jurisdiction as a moment."""
+        return dt.datetime.combine(day, time, self.tz)
 
     def calendar(self) -> WorkingCalendar:
         extra = self.extra_holidays.values_list("date", flat=True)

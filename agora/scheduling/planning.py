@@ -41,9 +41,10 @@ class Clock:
 
     @classmethod
     def of(cls, jurisdiction, moment_or_day) -> Clock:
-        tz = ZoneInfo(jurisdiction.timezone)
-        day = moment_or_day.astimezone(tz).date() if isinstance(moment_or_day, dt.datetime) else moment_or_day
-        return cls(day, tz)
+        day = (
+            jurisdiction.local_day(moment_or_day) if isinstance(moment_or_day, dt.datetime) else moment_or_day
+        )
+        return cls(day, jurisdiction.tz)
 
 
 def _rules(jurisdiction):

@@ -1,5 +1,3 @@
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, render
@@ -33,7 +31,6 @@ class AvailabilityForm(forms.Form):
 def availability(request, pk):
     """Free and busy time per zone of a venue on a day: public, names no organizer."""
     venue = get_object_or_404(Venue.objects.select_related("jurisdiction__rulebook"), pk=pk)
-    tz = ZoneInfo(venue.jurisdiction.timezone)
-    form = AvailabilityForm(request.GET or {"date": timezone.now().astimezone(tz).date()})
+    form = AvailabilityForm(request.GET or {"date": venue.jurisdiction.local_day(timezone.now())})
     rows = planning.availability(venue, form.cleaned_data["date"]) if form.is_valid() else []
     return render(request, "venues/availability.html", {"venue": venue, "form": form, "rows": rows})
