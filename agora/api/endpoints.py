@@ -194,8 +194,7 @@ def _notice(n: Notice) -> dict:
 
 
 def _own(request, notice_id: int) -> Notice:
-    user = role(request, "organizer")
-    return get_object_or_404(Notice, pk=notice_id, organizer__user=user)
+    return get_object_or_404(Notice.objects.for_organizer(role(request, "organizer")), pk=notice_id)
 
 
 def _fields(payload: s.NoticeIn) -> dict:
@@ -249,9 +248,7 @@ def my_notices(request, cursor: int | None = None, limit: int = 50):
     user = role(request, "organizer")
     limit = max(1, min(limit, 100))
     rows = (
-        Notice.objects.filter(organizer__user=user)
-        .order_by("-pk")
-        .prefetch_related("decisions", "bookings", "offers")
+        Notice.objects.for_organizer(user).order_by("-pk").prefetch_related("decisions", "bookings", "offers")
     )
     if cursor is not None:
         rows = rows.filter(pk__lt=cursor)
@@ -295,7 +292,7 @@ def answer_alternative(request, notice_id: int, payload: s.AnswerIn):
 @organizer.post("/offers/{offer_id}", response={200: s.NoticeOut, **ERRORS})
 def answer_offer(request, offer_id: int, payload: s.AnswerIn):
     user = role(request, "organizer")
-    offer = get_object_or_404(Offer, pk=offer_id, notice__organizer__user=user)
+    offer = get_object_or_404(Offer, pk=offer_id, notice__in=Notice.objects.for_organizer(user))
     if payload.answer == "accept":
         services.accept_offer(offer, user)
     else:
@@ -313,7 +310,9 @@ PDF = {
 def letter(request, reference: str):
     """The PDF letter of a decision on one of your notices."""
     user = role(request, "organizer")
-    decision = get_object_or_404(Decision, reference=reference, notice__organizer__user=user)
+    decision = get_object_or_404(
+        Decision.objects.filter(notice__in=Notice.objects.with_letters_for(user)), reference=reference
+    )
     return HttpResponse(bytes(letter_for(decision).pdf), content_type="application/pdf")
 
 
@@ -321,8 +320,7 @@ def letter(request, reference: str):
 
 
 def _jurisdiction_notice(request, notice_id: int) -> Notice:
-    user = role(request, "officer")
-    return get_object_or_404(Notice, pk=notice_id, jurisdiction=user.officer.jurisdiction)
+    return get_object_or_404(Notice.objects.for_officer(role(request, "officer")), pk=notice_id)
 
 
 @officer.get("/office/queue", response={200: list[s.NoticeOut], **ERRORS})

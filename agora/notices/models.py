@@ -10,10 +10,50 @@ from agora.accounts.models import Organizer
 from agora.rules.models import Jurisdiction, Rulebook
 from agora.venues.models import Venue, Zone
 
-from .workflow import Status
+from .workflow import GOING_AHEAD, IN_QUEUE, PENDING, WAITING, Status
 
 PURPOSE_MAX = 2000
 TEXT_MAX = 4000
+
+
+class NoticeQuerySet(models.QuerySet):
+    """Each question about notices, asked once by name."""
+
+    def filed(self):
+        return self.exclude(status=Status.DRAFT)
+
+    def pending(self):
+        """Waiting for the authority's decision."""
+        return self.filter(status__in=PENDING)
+
+    def in_queue(self):
+        """Waiting for a decision or an appeal decision: the officer's queue."""
+        return self.filter(status__in=IN_QUEUE)
+
+    def waiting(self):
+        """Not going ahead but still wanting the place: released time may be offered to them."""
+        return self.filter(status__in=WAITING)
+
+    def going_ahead(self):
+        return self.filter(status__in=GOING_AHEAD)
+
+    # Who may see a notice: every page, the API and the letters ask here.
+    def for_organizer(self, user):
+        """The notices `user` organizes (none for anyone else)."""
+        return self.filter(organizer__user_id=user.pk) if user.is_authenticated else self.none()
+
+    def for_officer(self, user):
+        """The notices of the jurisdiction `user` is an officer of (none for anyone else)."""
+        return self.filter(jurisdiction__officers__user_id=user.pk) if user.is_authenticated else self.none()
+
+    def with_letters_for(self, user):
+        """Notices whose letters `user` may read: their organizer, officers of their
+        jurisdiction, administrators. (The public sees each letter's hash, not the letter.)"""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(organizer__user_id=user.pk) | Q(jurisdiction__officers__user_id=user.pk))
 
 
 class Notice(models.Model):
@@ -66,6 +106,8 @@ class Notice(models.Model):
     violations = models.JSONField(
         default=list, blank=True, help_text="The rule pre-check at filing: [{code, message, ground}]."
     )
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from huey.contrib.djhuey import db_task
 
-from .workflow import PENDING, Status
+from .workflow import Status
 
 
 def status_changed(notice) -> None:
@@ -50,12 +50,15 @@ def remind_officers(at: dt.datetime | None = None) -> int:
     from .models import Notice
 
     at = at or timezone.now()
-    due = Notice.objects.filter(
-        status__in=PENDING,
-        reminded_at__isnull=True,
-        decision_due_at__gt=at,
-        decision_due_at__lte=at + REMIND_BEFORE,
-    ).select_related("jurisdiction")
+    due = (
+        Notice.objects.pending()
+        .filter(
+            reminded_at__isnull=True,
+            decision_due_at__gt=at,
+            decision_due_at__lte=at + REMIND_BEFORE,
+        )
+        .select_related("jurisdiction")
+    )
     count = 0
     for notice in due:
         addresses = [

@@ -82,9 +82,10 @@ def _decision_lines(notice, data, computed) -> list[str]:
 @officer_required
 def decide(request, pk):
     notice = get_object_or_404(
-        Notice.objects.select_related("venue", "rulebook", "jurisdiction", "organizer"),
+        Notice.objects.for_officer(request.user).select_related(
+            "venue", "rulebook", "jurisdiction", "organizer"
+        ),
         pk=pk,
-        jurisdiction=request.officer.jurisdiction,
     )
     computed = _labelled(review.computed_alternatives(notice), notice.jurisdiction)
     initial = None
@@ -197,7 +198,7 @@ def day_sheet(request):
 @require_POST
 @officer_required
 def record_attendance(request, pk):
-    notice = get_object_or_404(Notice, pk=pk, jurisdiction=request.officer.jurisdiction)
+    notice = get_object_or_404(Notice.objects.for_officer(request.user), pk=pk)
     action = request.POST.get("action")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

@@ -17,14 +17,12 @@ from agora.venues.models import Venue, Zone
 
 from . import services
 from .models import Notice
-from .workflow import GOING_AHEAD, IN_QUEUE, PENDING
+from .workflow import GOING_AHEAD, PENDING
 
 
 def queue(jurisdiction):
     """Notices waiting for a decision or an appeal decision, by legal deadline."""
-    return Notice.objects.filter(jurisdiction=jurisdiction, status__in=IN_QUEUE).order_by(
-        "decision_due_at", "filed_at"
-    )
+    return Notice.objects.in_queue().filter(jurisdiction=jurisdiction).order_by("decision_due_at", "filed_at")
 
 
 def conflicts(notice: Notice):

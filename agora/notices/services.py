@@ -931,7 +931,7 @@ def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
 def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
     """Apply the silence rule to every pending notice whose decision deadline has passed."""
     at = at or timezone.now()
-    due = Notice.objects.filter(status__in=ACTIONS["silence_accepts"].sources, decision_due_at__lte=at)
+    due = Notice.objects.pending().filter(decision_due_at__lte=at)
     return [apply_silence(notice, at=at) for notice in due.order_by("decision_due_at", "pk")]
 
 

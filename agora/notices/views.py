@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,7 +49,7 @@ def dashboard(request):
 @organizer_required
 def my_notices(request):
     notices = (
-        Notice.objects.filter(organizer=request.organizer)
+        Notice.objects.for_organizer(request.user)
         .select_related("venue", "jurisdiction")
         .order_by("-created_at")
     )
@@ -90,7 +90,7 @@ def new_notice(request):
 
 def _organizer_notice(request, pk) -> Notice:
     return get_object_or_404(
-        Notice.objects.select_related("venue", "jurisdiction", "rulebook"), pk=pk, organizer=request.organizer
+        Notice.objects.for_organizer(request.user).select_related("venue", "jurisdiction", "rulebook"), pk=pk
     )
 
 
@@ -259,7 +259,7 @@ def appeal(request, pk):
 @require_POST
 @organizer_required
 def answer_offer(request, pk):
-    offer = get_object_or_404(Offer, pk=pk, notice__organizer=request.organizer)
+    offer = get_object_or_404(Offer, pk=pk, notice__in=Notice.objects.for_organizer(request.user))
     accept = request.POST.get("answer") == "accept"
     if not confirmed(request):
         name = "accept_released_time" if accept else "decline_released_time"
@@ -295,15 +295,9 @@ def answer_offer(request, pk):
 def letter(request, reference):
     """A decision's PDF letter: for the notice's organizer, officers of its jurisdiction and
     administrators; anyone else gets 404 (the public page shows the letter's hash)."""
-    decision = get_object_or_404(Decision.objects.select_related("notice__jurisdiction"), reference=reference)
-    user, notice = request.user, decision.notice
-    allowed = (
-        user.is_superuser
-        or (hasattr(user, "organizer") and notice.organizer_id == user.organizer.pk)
-        or (hasattr(user, "officer") and notice.jurisdiction_id == user.officer.jurisdiction_id)
+    decision = get_object_or_404(
+        Decision.objects.filter(notice__in=Notice.objects.with_letters_for(request.user)), reference=reference
     )
-    if not allowed:
-        raise Http404
     pdf = letter_for(decision)
     return HttpResponse(
         bytes(pdf.pdf),

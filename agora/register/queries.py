@@ -47,7 +47,7 @@ class RegisterFilter(forms.Form):
 
 def filtered(data: dict):
     """Notices past draft matching the (cleaned) filters, newest filed first."""
-    rows = Notice.objects.exclude(status=Status.DRAFT)
+    rows = Notice.objects.filed()
     if data.get("venue"):
         rows = rows.filter(venue=data["venue"])
     if data.get("type"):

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 
 from agora.audit.services import record
 from agora.notices.models import Notice
-from agora.notices.workflow import GOING_AHEAD, WAITING
+from agora.notices.workflow import GOING_AHEAD
 
 from . import engine
 from . import services as bookings
@@ -57,7 +57,8 @@ def waiting_for(venue, start: dt.datetime, end: dt.datetime, *, exclude=()):
     """Waiting notices whose request (or window) meets [start, end) at a venue they accept."""
     overlaps = (Q(starts_at__lt=end, ends_at__gt=start)) | Q(window_start__lt=end, window_end__gt=start)
     return (
-        Notice.objects.filter(jurisdiction=venue.jurisdiction, status__in=WAITING)
+        Notice.objects.waiting()
+        .filter(jurisdiction=venue.jurisdiction)
         .filter(Q(venue=venue) | Q(acceptable_venues=venue))
         .filter(overlaps)
         .exclude(pk__in=list(exclude))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from agora.notices.models import Notice
-from agora.notices.workflow import PENDING
 from agora.venues.models import Closure, Venue, Zone
 
 from . import engine
@@ -291,9 +290,9 @@ def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: in
 def pending_on(jurisdiction, day: dt.date):
     clock = Clock.of(jurisdiction, day)
     return (
-        Notice.objects.filter(
+        Notice.objects.pending()
+        .filter(
             jurisdiction=jurisdiction,
-            status__in=PENDING,
             starts_at__gte=clock.midnight,
             starts_at__lt=clock.moment(DAY),
         )
