@@ -130,19 +130,29 @@ def placed_minutes(request: Request, cap: int | None) -> int:
     return min(request.minutes, cap) if cap is not None else request.minutes
 
 
-def zone_choices(problem: DayProblem, request: Request, venue: int) -> list[tuple[int, ...]]:
-    zones = sorted(problem.zones_of(venue), key=lambda z: (z.capacity, z.id))
+def zone_sets(
+    zones: Sequence[ZoneSpec], participants: int, *, share: bool, named: int | None = None
+) -> list[tuple[int, ...]]:
+    """The sets of zones of one venue a notice could hold, best first: the zone it named,
+    alone; where assemblies share a venue, each single zone that holds the participants,
+    smallest first (then by id); otherwise, or when none does, every zone together. Only
+    sets that hold the participants. The one place that decides which zones a notice takes."""
+    zones = sorted(zones, key=lambda z: (z.capacity, z.id))
     if not zones:
         return []
-    if request.zone is not None and venue == request.venue:
-        named = [z for z in zones if z.id == request.zone and z.capacity >= request.participants]
-        return [(request.zone,)] if named else []
+    if named is not None:
+        return [(named,)] if any(z.id == named and z.capacity >= participants for z in zones) else []
     whole = tuple(z.id for z in zones)
-    fits_whole = sum(z.capacity for z in zones) >= request.participants
-    if not problem.share or len(zones) == 1:
+    fits_whole = sum(z.capacity for z in zones) >= participants
+    if not share or len(zones) == 1:
         return [whole] if fits_whole else []
-    single = [(z.id,) for z in zones if z.capacity >= request.participants]
+    single = [(z.id,) for z in zones if z.capacity >= participants]
     return single or ([whole] if fits_whole else [])
+
+
+def zone_choices(problem: DayProblem, request: Request, venue: int) -> list[tuple[int, ...]]:
+    named = request.zone if request.zone is not None and venue == request.venue else None
+    return zone_sets(problem.zones_of(venue), request.participants, share=problem.share, named=named)
 
 
 def start_times(problem: DayProblem, request: Request, minutes: int) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ from django.db.models import F
 from agora.audit.services import record
 from agora.locking import lock_row, lock_zones
 
+from . import engine
 from .models import Booking
 
 
@@ -158,23 +159,13 @@ def _union_seconds(spans) -> float:
     return total
 
 
-def zones_to_hold(
-    venue, participants: int, start: dt.datetime, end: dt.datetime, *, share: bool, zone=None
-) -> list:
-    """Which zones a notice should hold.
-
-    A named zone is held alone. Where the rulebook does not let assemblies share a venue,
-    a notice holds every zone. Otherwise the smallest free zone that fits the expected
-    participants, or every zone when none fits alone.
-    """
-    if zone is not None:
-        return [zone]
-    zones = list(venue.zones.all())
-    if not share or len(zones) == 1:
-        return zones
-    busy = set(holding([z.pk for z in zones], start, end).values_list("zone_id", flat=True))
-    fitting = sorted((z for z in zones if z.capacity >= participants), key=lambda z: (z.capacity, z.slug))
-    for candidate in fitting:
-        if candidate.pk not in busy:
-            return [candidate]
-    return fitting[:1] or zones
+def zones_to_hold(venue, participants: int, start: dt.datetime, end: dt.datetime, *, share: bool) -> list:
+    """Which zones of `venue` a notice holds: the engine's first choice (engine.zone_sets)
+    that is free at that time, else its first choice (the booking then says who is in the
+    way); every zone when none holds the participants (the pre-check has said so)."""
+    zones = {z.pk: z for z in venue.zones.all()}
+    specs = [engine.ZoneSpec(z.pk, venue.pk, z.capacity) for z in zones.values()]
+    choices = engine.zone_sets(specs, participants, share=share) or [tuple(zones)]
+    busy = set(holding(list(zones), start, end).values_list("zone_id", flat=True))
+    chosen = next((c for c in choices if not busy.intersection(c)), choices[0])
+    return [zones[pk] for pk in chosen]
