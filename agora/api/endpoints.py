@@ -222,8 +222,18 @@ def create_notice(request, payload: s.NoticeIn):
     return Reply(201, _notice(notice))
 
 
-def _option(o: dict) -> dict:
-    return {k: o[k] for k in ("venue", "zones", "starts_at", "ends_at", "within_acceptable")}
+def _place(place, within_acceptable: bool = True) -> dict:
+    return {
+        "venue": place.venue,
+        "zones": list(place.zones),
+        "starts_at": _local(place.starts_at),
+        "ends_at": _local(place.ends_at),
+        "within_acceptable": within_acceptable,
+    }
+
+
+def _option(o) -> dict:
+    return _place(o.place, o.within_acceptable)
 
 
 @organizer.post("/notices/precheck", response={200: s.PrecheckOut, **ERRORS})
@@ -233,12 +243,11 @@ def precheck(request, payload: s.NoticeIn):
     fields = _fields(payload)
     others = fields.pop("acceptable_venues")
     notice = Notice(organizer=user.organizer, jurisdiction=fields["venue"].jurisdiction, **fields)
-    free = planning.free_as_filed(notice)
-    options = [] if free else planning.alternatives(notice, limit=5, other_venues=others)
+    report = review.precheck_report(notice, others, limit=5)
     return {
-        "violations": [v.as_dict() for v in services.precheck(notice)],
-        "free_as_filed": free,
-        "alternatives": [_option(o) for o in options],
+        "violations": [v.as_dict() for v in report["violations"]],
+        "free_as_filed": report["free"],
+        "alternatives": [_option(o) for o in report["alternatives"]],
     }
 
 
@@ -416,7 +425,7 @@ def allocation(request, payload: s.AllocationIn):
             "outcome": i["outcome"],
             "grounds": i["grounds"],
             "reason": i["reason"],
-            "placement": {**i["placement"], "within_acceptable": True} if i["placement"] else None,
+            "placement": _place(i["placement"]) if i["placement"] else None,
         }
         for i in proposal["items"]
     ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agora.fields import DayField
 from agora.i18n import pick
 from agora.rules.models import Rulebook
+from agora.scheduling.place import Place
 from agora.venues.models import Venue
 
 from .models import PURPOSE_MAX, TEXT_MAX
@@ -170,7 +171,7 @@ class DecisionForm(forms.Form):
         ]
         self.fields["alternative"].choices = (
             [("", _("none"))]
-            + [(str(i), option["label"]) for i, option in enumerate(computed)]
+            + [(str(i), item["label"]) for i, item in enumerate(computed)]
             + [("manual", _("the place and time below"))]
         )
         self.fields["alt_venue"].queryset = Venue.objects.filter(jurisdiction=notice.jurisdiction)
@@ -189,15 +190,14 @@ class DecisionForm(forms.Form):
             if ends <= starts:
                 self.add_error("alt_end", _("The alternative must end after it starts."))
                 return data
-            data["alternative_place"] = {"venue": venue.pk, "starts_at": starts, "ends_at": ends}
+            data["alternative_place"] = Place(venue.pk, (), starts, ends)
         elif not choice and any(data.get(k) for k in ("alt_venue", "alt_date", "alt_start", "alt_end")):
             self.add_error(
                 "alternative",
                 _("You filled in a place and time below: choose “the place and time below” to offer them."),
             )
         elif choice:
-            option = self.computed[int(choice)]
-            data["alternative_place"] = {k: option[k] for k in ("venue", "zones", "starts_at", "ends_at")}
+            data["alternative_place"] = self.computed[int(choice)]["option"].place
         return data
 
 

@@ -36,11 +36,14 @@ def queue(request):
 
 
 def _labelled(options, jurisdiction) -> list[dict]:
-    for option in options:
-        option["label"] = review.place_label(option, jurisdiction) + (
-            "" if option["within_acceptable"] else " " + _("(outside what the organizer listed)")
-        )
-    return options
+    return [
+        {
+            "option": option,
+            "label": review.place_label(option.place, jurisdiction)
+            + ("" if option.within_acceptable else " " + _("(outside what the organizer listed)")),
+        }
+        for option in options
+    ]
 
 
 def _decision_lines(notice, data, computed) -> list[str]:

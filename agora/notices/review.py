@@ -39,11 +39,22 @@ def conflicts(notice: Notice):
     )
 
 
-def computed_alternatives(notice: Notice) -> list[dict]:
+def computed_alternatives(notice: Notice) -> list[planning.Option]:
     """Free alternatives, only where the notice cannot be granted as filed."""
     if notice.status in PENDING and not planning.free_as_filed(notice):
         return planning.alternatives(notice)
     return []
+
+
+def precheck_report(notice: Notice, other_venues=(), *, limit: int = 5) -> dict:
+    """What the organizer learns before filing (the page and the API show the same): the
+    rules the notice breaks, whether the place is free as asked, and if not the free options."""
+    free = planning.free_as_filed(notice)
+    return {
+        "violations": services.precheck(notice),
+        "free": free,
+        "alternatives": [] if free else planning.alternatives(notice, limit=limit, other_venues=other_venues),
+    }
 
 
 def day_sheet(venue, day: dt.date):

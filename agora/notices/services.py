@@ -1034,6 +1034,6 @@ def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
             if not nearest:
                 decided.append((notice, None))
                 continue
-            outcome, kwargs["alternative"] = "alternative_offered", nearest[0]
+            outcome, kwargs["alternative"] = "alternative_offered", nearest[0].place
         decided.append((notice, decide(notice, officer, outcome, **kwargs)))
     return decided

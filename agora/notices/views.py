@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
-from agora.scheduling import planning
 from agora.scheduling.models import Offer
 
 from . import review, services
@@ -61,12 +60,11 @@ def _precheck(form, organizer):
     fields = form.notice_fields()
     others = fields.pop("acceptable_venues")
     notice = Notice(organizer=organizer, jurisdiction=fields["venue"].jurisdiction, **fields)
-    free = planning.free_as_filed(notice)
-    options = [] if free else planning.alternatives(notice, limit=3, other_venues=others)
-    venues = {v.pk: v for v in [notice.venue, *others]}
-    for option in options:
-        option["venue_name"] = venues[option["venue"]].name if option["venue"] in venues else None
-    return {"violations": services.precheck(notice), "free": free, "alternatives": options}
+    report = review.precheck_report(notice, others, limit=3)
+    report["alternatives"] = [
+        review.place_label(o.place, notice.jurisdiction) for o in report["alternatives"]
+    ]
+    return report
 
 
 @organizer_required

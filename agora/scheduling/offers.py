@@ -24,7 +24,8 @@ from agora.notices.workflow import GOING_AHEAD
 from . import engine
 from . import services as bookings
 from .models import Booking, Offer
-from .planning import Clock, as_placement, day_problem
+from .place import Place
+from .planning import Clock, as_place, day_problem
 
 
 def release(
@@ -96,7 +97,7 @@ def offer_released(
     return made
 
 
-def _fit(notice: Notice, venue, start: dt.datetime, end: dt.datetime, clock: Clock) -> dict | None:
+def _fit(notice: Notice, venue, start: dt.datetime, end: dt.datetime, clock: Clock) -> Place | None:
     """The closest placement for `notice` inside [start, end) at `venue`, if it is free."""
     problem = day_problem(notice.jurisdiction, clock, [notice])
     [request] = problem.requests
@@ -111,21 +112,21 @@ def _fit(notice: Notice, venue, start: dt.datetime, end: dt.datetime, clock: Clo
         }
     )
     for _, placement in engine.free_placements(problem, request):
-        return as_placement(placement, clock)
+        return as_place(placement, clock)
     return None
 
 
-def _make_offer(notice: Notice, placement: dict, at: dt.datetime) -> Offer:
+def _make_offer(notice: Notice, place: Place, at: dt.datetime) -> Offer:
     hold = dt.timedelta(hours=notice.rulebook.rules.fairness.offer_hold_hours)
     with transaction.atomic():
         offer = Offer.objects.create(
             notice=notice,
-            starts_at=placement["starts_at"],
-            ends_at=placement["ends_at"],
+            starts_at=place.starts_at,
+            ends_at=place.ends_at,
             offered_at=at,
-            expires_at=min(at + hold, placement["starts_at"]),
+            expires_at=min(at + hold, place.starts_at),
         )
-        zones = notice.jurisdiction.venues.get(pk=placement["venue"]).zones.filter(pk__in=placement["zones"])
+        zones = notice.jurisdiction.venues.get(pk=place.venue).zones.filter(pk__in=place.zones)
         held = bookings.book(
             notice, zones, offer.starts_at, offer.ends_at, notice.expected_participants, actor=None
         )
@@ -136,8 +137,8 @@ def _make_offer(notice: Notice, placement: dict, at: dt.datetime) -> Offer:
             notice,
             {
                 "offer": offer.pk,
-                "venue": placement["venue"],
-                "zones": placement["zones"],
+                "venue": place.venue,
+                "zones": list(place.zones),
                 "starts_at": offer.starts_at.isoformat(),
                 "ends_at": offer.ends_at.isoformat(),
                 "expires_at": offer.expires_at.isoformat(),

@@ -116,14 +116,20 @@ def to_request(notice: Notice, rank: int, clock: Clock) -> engine.Request:
     )
 
 
-def as_placement(placement: engine.Placement, clock: Clock) -> dict:
-    """The engine's placement as decide()/offers take it."""
-    return {
-        "venue": placement.venue,
-        "zones": list(placement.zones),
-        "starts_at": clock.moment(placement.start),
-        "ends_at": clock.moment(placement.end),
-    }
+def as_place(placement: engine.Placement, clock: Clock) -> Place:
+    """The engine's placement (minutes of one day) as a place and time."""
+    return Place(
+        placement.venue, tuple(placement.zones), clock.moment(placement.start), clock.moment(placement.end)
+    )
+
+
+@dataclass(frozen=True)
+class Option:
+    """A free place and time offered instead of what a notice asked for."""
+
+    place: Place
+    cost: int  # distance from what was asked, in minute-equivalents
+    within_acceptable: bool  # within what the organizer said it accepts
 
 
 # --- availability ------------------------------------------------------------------------
@@ -184,7 +190,7 @@ def availability_between(venues: Iterable[Venue], first: dt.date, last: dt.date)
 
 def alternatives(
     notice: Notice, *, limit: int = 5, other_venues: Iterable[Venue] | None = None
-) -> list[dict]:
+) -> list[Option]:
     """The best few placements free for this notice other than exactly what it asked,
     closest to what it asked first.
 
@@ -206,7 +212,7 @@ def alternatives(
             **{**request.__dict__, "window": (problem.opens, problem.closes), "other_venues": venues}
         )
         found = _free_choices(problem, wider, limit)
-    return [{**as_placement(p, clock), "cost": c, "within_acceptable": within} for c, p in found]
+    return [Option(as_place(p, clock), c, within) for c, p in found]
 
 
 def free_as_filed(notice: Notice) -> bool:
@@ -329,22 +335,20 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
             "placement": None,
             "reason": "The place is already used at that time by another assembly notified earlier.",
         }
-    where = as_placement(placement, clock)
-    if placement.venue == notice.venue_id and (where["starts_at"], where["ends_at"]) == (
+    where = as_place(placement, clock)
+    if placement.venue == notice.venue_id and (where.starts_at, where.ends_at) == (
         notice.starts_at,
         notice.ends_at,
     ):
         return {"outcome": "accepted", "grounds": [], "placement": where, "reason": "Granted as filed."}
     inside = (
         placement.venue == notice.venue_id
-        and where["starts_at"] >= notice.starts_at
-        and where["ends_at"] <= notice.ends_at
+        and where.starts_at >= notice.starts_at
+        and where.ends_at <= notice.ends_at
     )
     if inside:
         cap = rules.fairness.max_hours_per_organizer_per_venue_day
-        local = (
-            f"{where['starts_at'].astimezone(clock.tz):%H:%M}–{where['ends_at'].astimezone(clock.tz):%H:%M}"
-        )
+        local = f"{where.starts_at.astimezone(clock.tz):%H:%M}–{where.ends_at.astimezone(clock.tz):%H:%M}"
         return {
             "outcome": "accepted_with_conditions",
             "grounds": [],

@@ -27,6 +27,7 @@ from agora.notices import invariants, review, services
 from agora.notices.models import Notice
 from agora.notices.workflow import ACTIONS, DECIDING, Status
 from agora.scheduling.models import Offer
+from agora.scheduling.place import Place
 from tests.conftest import ALMATY
 
 STEPS = int(os.environ.get("AGORA_MODEL_STEPS", "50"))
@@ -186,12 +187,10 @@ class Agora(RuleBasedStateMachine):
             grounds = [ground]
             computed = review.computed_alternatives(n)
             if computed:  # the free alternatives the page lists
-                offered = {
-                    k: computed[option % len(computed)][k] for k in ("venue", "zones", "starts_at", "ends_at")
-                }
+                offered = computed[option % len(computed)].place
             else:  # free as filed: another hour of the same day
                 start = dt.datetime.combine(n.starts_at.astimezone(ALMATY).date(), dt.time(hour), ALMATY)
-                offered = {"venue": n.venue_id, "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+                offered = Place(n.venue_id, (), start, start + dt.timedelta(hours=2))
         if fault == "no_reasons":
             reasoning = " "
         elif fault == "no_grounds":
@@ -208,10 +207,10 @@ class Agora(RuleBasedStateMachine):
                 "night_alternative": dt.datetime.combine(
                     self.now.date() + dt.timedelta(days=3), dt.time(21), ALMATY
                 ),
-                "elsewhere": offered["starts_at"],
+                "elsewhere": offered.starts_at,
             }[fault]
-            where = self.w["gandhi"].pk if fault == "elsewhere" else offered["venue"]
-            offered = {"venue": where, "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+            where = self.w["gandhi"].pk if fault == "elsewhere" else offered.venue
+            offered = Place(where, (), start, start + dt.timedelta(hours=2))
         self.act(
             n,
             lambda: services.decide(

@@ -277,7 +277,7 @@ def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
         ),
     )
     text = page.content.decode()
-    assert "not free at that time" in text and "Republic Square: " in text
+    assert "not free at that time" in text and "Republic Square, 20" in text  # the place, named
 
 
 @pytest.mark.parametrize(

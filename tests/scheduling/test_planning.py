@@ -58,10 +58,10 @@ def test_alternatives_stay_within_what_the_organizer_accepts_and_rank_by_closene
         acceptable_venues=[gandhi],
     )
     options = planning.alternatives(wants, limit=3)
-    assert all(o["within_acceptable"] for o in options)
+    assert all(o.within_acceptable for o in options)
     # nearest first: 14:30 at the square (after the gap) ties with 09:30… ranked by closeness to 12:00
-    assert options[0]["starts_at"] in (at(19, 9, 30), at(19, 14, 30))
-    assert {o["venue"] for o in options} <= {square.pk, gandhi.pk}
+    assert options[0].place.starts_at in (at(19, 9, 30), at(19, 14, 30))
+    assert {o.place.venue for o in options} <= {square.pk, gandhi.pk}
 
 
 def test_without_acceptable_options_the_nearest_others_are_marked(square, gandhi, aigerim, bolat, dana):
@@ -76,7 +76,7 @@ def test_without_acceptable_options_the_nearest_others_are_marked(square, gandhi
     # Bolat's second notice the same day: square taken when it asks, no window, no other venue
     wants = file(aigerim, square, at(19, 10), at(19, 12), people=50)
     options = planning.alternatives(wants)
-    assert options and not options[0]["within_acceptable"]
+    assert options and not options[0].within_acceptable
 
 
 @pytest.mark.django_db
