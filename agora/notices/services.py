@@ -30,8 +30,7 @@ from agora.audit.services import record
 from agora.i18n import pick
 from agora.locking import lock_notice, lock_row
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
-from agora.scheduling import offers, planning
-from agora.scheduling import services as scheduling
+from agora.scheduling import bookings, offers, planning
 from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Venue, Zone
@@ -95,7 +94,7 @@ def organizer_hours_at_venue(notice: Notice, venue_id: int | None = None, moment
     whatever their status: the daily cap counts time held)."""
     jurisdiction = notice.jurisdiction
     start, end = jurisdiction.day_bounds(jurisdiction.local_day(moment or notice.starts_at))
-    return scheduling.hours_held(
+    return bookings.hours_held(
         notice.organizer_id, venue_id or notice.venue_id, start, end, exclude=notice.pk
     )
 
@@ -262,7 +261,7 @@ def _zones(step: Step, place: Place) -> list[Zone]:
     """The zones `place` holds: the named ones, or those the rulebook's zone choice gives."""
     venue = Venue.objects.get(pk=place.venue)
     zones = list(Zone.objects.filter(pk__in=place.zones, venue=venue))
-    return zones or scheduling.zones_to_hold(
+    return zones or bookings.zones_to_hold(
         venue,
         step.notice.expected_participants,
         place.starts_at,
@@ -274,7 +273,7 @@ def _zones(step: Step, place: Place) -> list[Zone]:
 def _hold(step: Step) -> list[Booking]:
     """Book the place the notice goes ahead at."""
     notice, place = step.notice, step.hold
-    return scheduling.book(
+    return bookings.book(
         notice,
         _zones(step, place),
         place.starts_at,
@@ -525,7 +524,7 @@ def _place_free(step: Step) -> None:
     place = step.hold = step.hold or request_place(step.notice)
     zones = _zones(step, place)
     taken = (
-        scheduling.holding([z.pk for z in zones], place.starts_at, place.ends_at)
+        bookings.holding([z.pk for z in zones], place.starts_at, place.ends_at)
         .exclude(notice=step.notice.pk)
         .select_related("notice", "zone__venue")
         .first()
@@ -755,7 +754,7 @@ def _accept_released_time(step: Step) -> None:
 
 
 def _check_out(step: Step) -> None:
-    scheduling.check_out(step.notice, actor=step.actor, at=step.at)
+    bookings.check_out(step.notice, actor=step.actor, at=step.at)
     if step.rules.fairness.release_on_checkout:
         step.offers_made += offers.release_notice(step.notice, step.at, "checked_out", actor=step.actor)
 
@@ -792,7 +791,7 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "expire_offer": lambda step: step.offers_made.extend(
         offers.close_offer(step.offer, Offer.State.EXPIRED, None, step.at)
     ),
-    "check_in": lambda step: scheduling.check_in(step.notice, actor=step.actor, at=step.at),
+    "check_in": lambda step: bookings.check_in(step.notice, actor=step.actor, at=step.at),
     "check_out": _check_out,
     "no_show": lambda step: step.offers_made.extend(
         offers.release_notice(

@@ -220,12 +220,3 @@ DECIDING = {
     S.ALTERNATIVE_OFFERED: "offer_alternative",
     S.REFUSED: "refuse",
 }
-
-
-def available(status: str, role: str) -> list[Action]:
-    """The actions a role may take on a notice in `status` (guards aside)."""
-    return [a for a in ACTIONS.values() if a.role == role and a.allows(status)]
-
-
-def next_states(current: str, role: str) -> list[str]:
-    return sorted({a.target for a in available(current, role) if a.target and a.target != current})

@@ -15,8 +15,6 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-LANGS = ("en", "ru", "kk")
-
 
 class RulebookError(ValueError):
     """A rulebook file is malformed; the message names the bad field."""

@@ -13,6 +13,7 @@ an offer, and a no-show, are actions of `agora.notices.services`, which call bac
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -21,8 +22,7 @@ from agora.audit.services import record
 from agora.notices.models import Notice
 from agora.notices.workflow import GOING_AHEAD
 
-from . import engine
-from . import services as bookings
+from . import bookings, engine
 from .models import Booking, Offer
 from .place import Place
 from .planning import Clock, as_place, day_problem
@@ -103,13 +103,8 @@ def _fit(notice: Notice, venue, start: dt.datetime, end: dt.datetime, clock: Clo
     [request] = problem.requests
     lo, hi = clock.minutes(start), clock.minutes(end)
     problem.opens, problem.closes = max(problem.opens, lo), min(problem.closes, hi)
-    request = engine.Request(
-        **{
-            **request.__dict__,
-            "other_venues": (),
-            "venue": venue.pk,
-            "zone": request.zone if request.venue == venue.pk else None,
-        }
+    request = replace(
+        request, other_venues=(), venue=venue.pk, zone=request.zone if request.venue == venue.pk else None
     )
     for _, placement in engine.free_placements(problem, request):
         return as_place(placement, clock)

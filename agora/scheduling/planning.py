@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from agora.notices.models import Notice
 from agora.venues.models import Closure, Venue, Zone
 
 from . import engine
+from .bookings import holding
 from .place import Place
-from .services import holding
 
 DAY = 24 * 60
 
@@ -175,16 +175,6 @@ def availability(venue: Venue, day: dt.date) -> list[dict]:
     return result
 
 
-def availability_between(venues: Iterable[Venue], first: dt.date, last: dt.date) -> list[dict]:
-    """Availability of several venues over a date range (inclusive), one row per venue and day."""
-    if last < first:
-        raise ValueError("The range ends before it starts.")
-    if (last - first).days > 92:
-        raise ValueError("Ask for at most three months at a time.")
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    return [{"venue": v, "day": d, "zones": availability(v, d)} for v in venues for d in days]
-
-
 # --- alternatives ------------------------------------------------------------------------
 
 
@@ -202,15 +192,13 @@ def alternatives(
     problem = day_problem(notice.jurisdiction, clock, [notice])
     [request] = problem.requests
     if other_venues is not None:
-        request = engine.Request(**{**request.__dict__, "other_venues": tuple(v.pk for v in other_venues)})
+        request = replace(request, other_venues=tuple(v.pk for v in other_venues))
     found = _free_choices(problem, request, limit)
     within = True
     if not found:
         within = False
         venues = tuple({z.venue for z in problem.zones} - {request.venue})
-        wider = engine.Request(
-            **{**request.__dict__, "window": (problem.opens, problem.closes), "other_venues": venues}
-        )
+        wider = replace(request, window=(problem.opens, problem.closes), other_venues=venues)
         found = _free_choices(problem, wider, limit)
     return [Option(as_place(p, clock), c, within) for c, p in found]
 
@@ -247,16 +235,14 @@ def place_is_free(notice: Notice, place: Place) -> Place | None:
     start, end = clock.minutes(place.starts_at), clock.minutes(place.ends_at)
     if clock.moment(start) != place.starts_at or clock.moment(end) != place.ends_at or end <= start:
         return None  # not within one local day
-    request = engine.Request(
-        **{
-            **asked.__dict__,
-            "venue": place.venue,
-            "start": start,
-            "end": end,
-            "window": None,
-            "other_venues": (),
-            "zone": place.zones[0] if len(place.zones) == 1 else None,
-        }
+    request = replace(
+        asked,
+        venue=place.venue,
+        start=start,
+        end=end,
+        window=None,
+        other_venues=(),
+        zone=place.zones[0] if len(place.zones) == 1 else None,
     )
     if place.zones:
         zones = [z for z in problem.zones if z.id in place.zones and z.venue == place.venue]

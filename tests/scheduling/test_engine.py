@@ -1,6 +1,7 @@
 """The scheduler's pure core: hypothesis over random contested days."""
 
 import itertools
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -70,7 +71,7 @@ def brute_force_best(problem):
     requests = list(problem.requests)
     for size in range(len(requests), -1, -1):
         for subset in itertools.combinations(requests, size):
-            sub = DayProblem(**{**problem.__dict__, "requests": list(subset)})
+            sub = replace(problem, requests=list(subset))
             if len(greedy_any_order(sub)) == size:
                 return size
     return 0
@@ -80,12 +81,7 @@ def greedy_any_order(problem):
     """Is there an order in which greedy places everyone? (exhaustive over orders)"""
     best = {}
     for order in itertools.permutations(problem.requests):
-        sub = DayProblem(
-            **{
-                **problem.__dict__,
-                "requests": [Request(**{**r.__dict__, "rank": k}) for k, r in enumerate(order)],
-            }
-        )
+        sub = replace(problem, requests=[replace(r, rank=k) for k, r in enumerate(order)])
         placed = greedy(sub)
         if len(placed) > len(best):
             best = placed

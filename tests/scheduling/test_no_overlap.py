@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from agora.notices import services as notices
-from agora.scheduling import services
+from agora.scheduling import bookings
 from agora.scheduling.models import Booking
 from tests.conftest import NOW, at, requires_postgres
 
@@ -30,12 +30,12 @@ def notice(square, aigerim):
 
 def test_a_second_booking_of_the_same_zone_and_time_is_refused(notice, square, aigerim):
     west = square.zones.get(slug="west")
-    services.book(notice("A"), [west], at(19, 10), at(19, 14), 100, actor=aigerim)
-    with pytest.raises(services.SlotTaken, match="already booked"):
-        services.book(notice("B"), [west], at(19, 13), at(19, 15), 100, actor=aigerim)
+    bookings.book(notice("A"), [west], at(19, 10), at(19, 14), 100, actor=aigerim)
+    with pytest.raises(bookings.SlotTaken, match="already booked"):
+        bookings.book(notice("B"), [west], at(19, 13), at(19, 15), 100, actor=aigerim)
     # touching intervals do not overlap; another zone is free
-    services.book(notice("C"), [west], at(19, 14), at(19, 15), 100, actor=aigerim)
-    services.book(notice("D"), [square.zones.get(slug="east")], at(19, 10), at(19, 14), 100, actor=aigerim)
+    bookings.book(notice("C"), [west], at(19, 14), at(19, 15), 100, actor=aigerim)
+    bookings.book(notice("D"), [square.zones.get(slug="east")], at(19, 10), at(19, 14), 100, actor=aigerim)
 
 
 def test_the_database_refuses_an_overlap_that_bypasses_the_service(notice, square):
@@ -73,13 +73,13 @@ def test_the_database_refuses_an_overlap_that_bypasses_the_service(notice, squar
 
 def test_released_time_can_be_booked_again(notice, square, aigerim):
     west = square.zones.get(slug="west")
-    [first] = services.book(notice("A"), [west], at(19, 9), at(19, 20), 300, actor=aigerim)
-    with pytest.raises(services.SlotTaken):
-        services.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
-    services.release(first, at(19, 14), "checked_out", actor=aigerim)
+    [first] = bookings.book(notice("A"), [west], at(19, 9), at(19, 20), 300, actor=aigerim)
+    with pytest.raises(bookings.SlotTaken):
+        bookings.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
+    bookings.release(first, at(19, 14), "checked_out", actor=aigerim)
     first.refresh_from_db()
     assert (first.ends_at, first.held_until) == (at(19, 20), at(19, 14))  # the record keeps what was booked
-    services.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
+    bookings.book(notice("B"), [west], at(19, 15), at(19, 17), 100, actor=aigerim)
 
 
 def race(square, organizer, contenders: int) -> list[str]:
@@ -104,9 +104,9 @@ def race(square, organizer, contenders: int) -> list[str]:
     def contend(candidate):
         try:
             barrier.wait()
-            services.book(candidate, [west], at(19, 14), at(19, 17), 100, actor=organizer)
+            bookings.book(candidate, [west], at(19, 14), at(19, 17), 100, actor=organizer)
             outcomes.append("won")
-        except services.SlotTaken:
+        except bookings.SlotTaken:
             outcomes.append("taken")
         except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion below
             outcomes.append(repr(error))
@@ -134,7 +134,7 @@ def test_without_lock_or_python_check_the_exclusion_constraint_still_stops_the_r
     square, aigerim, monkeypatch
 ):
     """Take away the advisory lock and the Python check: only PostgreSQL stands in the way."""
-    monkeypatch.setattr(services, "lock_zones", lambda ids: None)
-    monkeypatch.setattr(services, "holding", lambda *a: Booking.objects.none())
+    monkeypatch.setattr(bookings, "lock_zones", lambda ids: None)
+    monkeypatch.setattr(bookings, "holding", lambda *a: Booking.objects.none())
     assert race(square, aigerim, 20) == ["taken"] * 19 + ["won"]
     assert Booking.objects.filter(zone__slug="west").count() == 1

@@ -4,8 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from agora.notices import services as notices
-from agora.scheduling import planning
-from agora.scheduling import services as bookings
+from agora.scheduling import bookings, planning
 from agora.scheduling.flags import blocking_index, bookings_on, flags_for
 from agora.venues.models import Closure
 from tests.conftest import NOW, at
@@ -134,17 +133,3 @@ def test_over_cap_is_flagged_under_fair(square, aigerim, dana):
     bookings.book(long, square.zones.all()[:1], at(19, 9), at(19, 15), 300, actor=None)
     kinds = [f.kind for f in flags_for(bookings_on(square.jurisdiction, at(19, 0), at(20, 0)), now=at(19, 8))]
     assert kinds == ["over_cap"]
-
-
-def test_availability_over_a_range_of_days_and_venues(square, gandhi):
-    rows = planning.availability_between([square, gandhi], at(19, 0).date(), at(21, 0).date())
-    assert [(r["venue"].slug, r["day"].day) for r in rows] == [
-        ("republic-square", 19),
-        ("republic-square", 20),
-        ("republic-square", 21),
-        ("gandhi-park", 19),
-        ("gandhi-park", 20),
-        ("gandhi-park", 21),
-    ]
-    with pytest.raises(ValueError, match="ends before"):
-        planning.availability_between([square], at(21, 0).date(), at(19, 0).date())
