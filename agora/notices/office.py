@@ -26,12 +26,9 @@ from .workflow import GOING_AHEAD, PENDING, Status
 
 @officer_required
 def queue(request):
-    now = timezone.now()
-    notices = list(review.queue(request.officer.jurisdiction).select_related("venue"))
-    for notice in notices:
-        notice.time_left = review.time_left(notice, now)
-        notice.overdue = notice.time_left is not None and notice.time_left.total_seconds() < 0
-        notice.conflict_count = review.conflicts(notice).count()
+    notices = (
+        review.queue(request.officer.jurisdiction).with_review_facts(timezone.now()).select_related("venue")
+    )
     return render(request, "office/queue.html", {"notices": notices})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +17,7 @@ from agora.venues.models import Venue, Zone
 
 from . import services
 from .models import Notice
-from .workflow import GOING_AHEAD, PENDING
+from .workflow import PENDING
 
 
 def queue(jurisdiction):
@@ -27,16 +27,7 @@ def queue(jurisdiction):
 
 def conflicts(notice: Notice):
     """Other notices for the same venue and overlapping time that are pending or going ahead."""
-    return (
-        Notice.objects.filter(
-            venue=notice.venue_id,
-            starts_at__lt=notice.ends_at,
-            ends_at__gt=notice.starts_at,
-            status__in=[*PENDING, *GOING_AHEAD],
-        )
-        .exclude(pk=notice.pk)
-        .order_by("filed_at")
-    )
+    return Notice.objects.clashing_with(notice).order_by("filed_at")
 
 
 def computed_alternatives(notice: Notice) -> list[planning.Option]:
@@ -67,10 +58,6 @@ def day_sheet(venue, day: dt.date):
         .select_related("notice", "zone")
         .order_by("starts_at", "zone__slug")
     )
-
-
-def time_left(notice: Notice, now: dt.datetime | None = None) -> dt.timedelta | None:
-    return notice.decision_due_at - (now or timezone.now()) if notice.decision_due_at else None
 
 
 # Why a notice cannot be granted as filed → the refusal ground that says so, in order of

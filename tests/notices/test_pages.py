@@ -7,6 +7,8 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -337,3 +339,21 @@ def test_password_reset_sends_a_link(client, aigerim, mailoutbox):
     assert response.status_code == 302
     [email] = mailoutbox
     assert "/accounts/password/reset/key/" in email.body
+
+
+def test_the_queue_counts_conflicts_and_flags_overdue_in_a_constant_number_of_queries(
+    client, square, aigerim, bolat, dana, django_assert_max_num_queries
+):
+    sign_in_with_totp(client, dana)
+    first = filed(aigerim, square, people=50_000)
+    filed(bolat, square, people=50_000)  # the same place and time: one conflict each
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/office/").content.decode()
+    assert first.reference in page
+    assert re.search(rf"{first.reference}</a></th>(?:.|\n)*?<td>1</td>\s*</tr>", page)
+    for hour in range(9, 15):
+        filed(aigerim, square, hours=1, people=10, purpose=f"More {hour}")
+    with django_assert_max_num_queries(len(few)):
+        client.get("/office/")
+    Notice.objects.filter(pk=first.pk).update(decision_due_at=timezone.now() - dt.timedelta(hours=1))
+    assert 'class="overdue"' in client.get("/office/").content.decode()
