@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, Verdict, event_hash, verify
+from .events import Event
 from .models import AuditEvent, AuditHead
 
 
@@ -54,6 +55,10 @@ def record(event: str, actor, obj=None, data: dict | None = None, *, at=None) ->
     """Append one event; must run inside the transaction that makes the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic()")
+    try:
+        event = Event(event).value
+    except ValueError:
+        raise ValueError(f"{event!r} is no audit event: name it in agora.audit.events") from None
     head = lock_audit_head()
     at = at or timezone.now()
     fields = {

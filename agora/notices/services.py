@@ -26,6 +26,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from agora.accounts.access import officer_of, organizer_of
+from agora.audit.events import Event
 from agora.audit.services import record
 from agora.i18n import pick
 from agora.locking import lock_notice, lock_row
@@ -207,7 +208,7 @@ def run(
         step.notice.save(update_fields=["status", *step.changed])
         if action.target is not None and action.target != previous:
             record(
-                f"notice.{action.target}",
+                MOVE_EVENTS.get(name) or f"notice.{action.target}",
                 actor,
                 step.notice,
                 {"from": previous, "to": action.target, "action": name, **step.data},
@@ -226,6 +227,10 @@ def why_not(name: str, notice: Notice, actor, *, at: dt.datetime | None = None, 
     except (ValidationError, PermissionDenied) as error:
         return " ".join(getattr(error, "messages", None) or [str(error)])
     return None
+
+
+# The audit event of a move is named after its target state, except:
+MOVE_EVENTS = {"file": Event.NOTICE_FILED}
 
 
 def _check(step: Step) -> None:
@@ -701,6 +706,13 @@ def _stamp(step: Step) -> None:
     notice.violations = [v.as_dict() for v in precheck(notice, at=at)]
     notice.decision_due_at = decision_due(notice)
     step.changed += ["filed_at", "rulebook", "reference", "violations", "decision_due_at"]
+    step.data.update(
+        reference=notice.reference,
+        venue=notice.venue_id,
+        rulebook=str(notice.rulebook),
+        violations=[v["code"] for v in notice.violations],
+        decision_due_at=notice.decision_due_at.isoformat(),
+    )
 
 
 def _decide(step: Step, *, officer=True) -> None:
@@ -810,6 +822,14 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
 
 
 def create_draft(user, *, acceptable_venues=(), **fields) -> Notice:
+    """Keep a notice as a draft: not filed, seen by its organizer alone."""
+    with transaction.atomic():
+        notice = _new(user, acceptable_venues, fields)
+        record(Event.NOTICE_DRAFT, user, notice, {"venue": notice.venue_id})
+    return notice
+
+
+def _new(user, acceptable_venues, fields) -> Notice:
     organizer = organizer_of(user)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -822,10 +842,8 @@ def create_draft(user, *, acceptable_venues=(), **fields) -> Notice:
         **fields,
     )
     _validate(notice, acceptable_venues)
-    with transaction.atomic():
-        notice.save()
-        notice.acceptable_venues.set(acceptable_venues)
-        record("notice.draft", user, notice, {"venue": venue.pk})
+    notice.save()
+    notice.acceptable_venues.set(acceptable_venues)
     return notice
 
 
@@ -849,27 +867,13 @@ def submit(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
 
     A notice that breaks a rule can still be filed (the officer decides); its violations
     are stored with it."""
-    with transaction.atomic():
-        filed = run("file", notice, user, at=at).notice
-        record(
-            "notice.filed",
-            user,
-            filed,
-            {
-                "reference": filed.reference,
-                "rulebook": str(filed.rulebook),
-                "violations": [v["code"] for v in filed.violations],
-                "decision_due_at": filed.decision_due_at.isoformat(),
-            },
-            at=filed.filed_at,
-        )
-    return filed
+    return run("file", notice, user, at=at).notice
 
 
-def file_notice(user, *, at: dt.datetime | None = None, **fields) -> Notice:
-    """Create and submit in one go."""
+def file_notice(user, *, at: dt.datetime | None = None, acceptable_venues=(), **fields) -> Notice:
+    """Create and file in one go (one audit event: notice.filed)."""
     with transaction.atomic():
-        return submit(create_draft(user, **fields), user, at=at)
+        return submit(_new(user, acceptable_venues, fields), user, at=at)
 
 
 def start_review(notice: Notice, user) -> Notice:

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision
@@ -154,7 +155,8 @@ def audit_page(request):
     from agora.audit.models import AuditEvent
 
     events = AuditEvent.objects.order_by("-seq")[:100]
-    return render(request, "register/audit.html", {"digest": digest(), "events": events})
+    kinds = [(event.value, MEANING[event]) for event in Event]
+    return render(request, "register/audit.html", {"digest": digest(), "events": events, "kinds": kinds})
 
 
 def audit_export(request):

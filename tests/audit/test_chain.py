@@ -11,7 +11,7 @@ def chain(db, almaty):
     """A chain of events: the rulebook loads and jurisdiction setup, plus five more."""
     with transaction.atomic():
         for i in range(5):
-            record("test.event", None, almaty, {"i": i, "text": "Қазақша, русский"})
+            record("rulebook.loaded", None, almaty, {"i": i, "text": "Қазақша, русский"})
     return AuditEvent.objects.count()
 
 
@@ -68,7 +68,7 @@ def test_deleting_the_last_rows_is_detected_by_the_head(chain):
 @pytest.mark.django_db(transaction=True)
 def test_recording_outside_a_transaction_is_a_programming_error(almaty):
     with pytest.raises(RuntimeError, match="inside transaction.atomic"):
-        record("test.event", None, almaty)
+        record("rulebook.loaded", None, almaty)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger is PostgreSQL's")
@@ -77,3 +77,13 @@ def test_postgresql_refuses_updates_and_deletes_of_audit_events(chain):
         AuditEvent.objects.filter(seq=1).update(actor="x")
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent.objects.filter(seq=1).delete()
+
+
+def test_only_named_events_are_recorded_and_each_is_explained(db, client):
+    from agora.audit.events import MEANING, Event
+
+    with pytest.raises(ValueError, match="no audit event"), transaction.atomic():
+        record("made.up", None, None)
+    assert set(MEANING) == set(Event)
+    page = client.get("/audit/").content.decode()
+    assert all(e.value in page for e in Event)  # the public page explains every kind

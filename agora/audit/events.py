@@ -1,0 +1,88 @@
+"""Every kind of audit event, by name, with what it means: `record()` takes no other name,
+and the public audit page explains each. Older logs may hold names no longer written
+(marked so): they stay explained, because the log is never rewritten."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Event(StrEnum):
+    NOTICE_DRAFT = "notice.draft"
+    NOTICE_FILED = "notice.filed"
+    NOTICE_SUBMITTED = "notice.submitted"  # older logs: filing wrote it beside notice.filed
+    NOTICE_UNDER_REVIEW = "notice.under_review"
+    NOTICE_ACCEPTED = "notice.accepted"
+    NOTICE_ACCEPTED_WITH_CONDITIONS = "notice.accepted_with_conditions"
+    NOTICE_ALTERNATIVE_OFFERED = "notice.alternative_offered"
+    NOTICE_REFUSED = "notice.refused"
+    NOTICE_DEEMED_ACCEPTED = "notice.deemed_accepted"
+    NOTICE_DEEMED_REFUSED = "notice.deemed_refused"
+    NOTICE_DEEMED_ACCEPTED_CONFLICT = "notice.deemed_accepted_conflict"
+    NOTICE_WITHDRAWN = "notice.withdrawn"
+    NOTICE_HELD = "notice.held"
+    NOTICE_NOT_HELD = "notice.not_held"
+    NOTICE_APPEALED = "notice.appealed"
+    NOTICE_UPHELD = "notice.upheld"
+    NOTICE_OVERTURNED = "notice.overturned"
+    DECISION_MADE = "decision.made"
+    ALTERNATIVE_DECLINED = "alternative.declined"
+    BOOKING_CREATED = "booking.created"
+    BOOKING_RELEASED = "booking.released"
+    BOOKING_CHECKED_IN = "booking.checked_in"
+    BOOKING_CHECKED_OUT = "booking.checked_out"
+    OFFER_MADE = "offer.made"
+    OFFER_ACCEPTED = "offer.accepted"
+    OFFER_DECLINED = "offer.declined"
+    OFFER_EXPIRED = "offer.expired"
+    OFFER_CANCELLED = "offer.cancelled"
+    RULEBOOK_LOADED = "rulebook.loaded"
+    API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
+    API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+
+
+E = Event
+MEANING = {
+    E.NOTICE_DRAFT: _("An organizer kept a notice as a draft (not filed, not public)."),
+    E.NOTICE_FILED: _(
+        "A notice was filed: its reference, the rulebook version, the rules it breaks and the "
+        "decision deadline."
+    ),
+    E.NOTICE_SUBMITTED: _("A notice was submitted (older logs; now part of “notice filed”)."),
+    E.NOTICE_UNDER_REVIEW: _("An officer started reviewing a notice."),
+    E.NOTICE_ACCEPTED: _(
+        "A notice was accepted (by an officer, or by taking an alternative or released time)."
+    ),
+    E.NOTICE_ACCEPTED_WITH_CONDITIONS: _("A notice was accepted with conditions."),
+    E.NOTICE_ALTERNATIVE_OFFERED: _("Another place or time was offered instead, with its legal grounds."),
+    E.NOTICE_REFUSED: _("A notice was refused, with its legal grounds."),
+    E.NOTICE_DEEMED_ACCEPTED: _("No decision by the deadline: the rulebook deems the notice accepted."),
+    E.NOTICE_DEEMED_REFUSED: _("No decision by the deadline: the rulebook deems the notice refused."),
+    E.NOTICE_DEEMED_ACCEPTED_CONFLICT: _(
+        "A notice deemed accepted could not be booked (the place was taken or the daily cap reached)."
+    ),
+    E.NOTICE_WITHDRAWN: _("The organizer withdrew a notice (its reason is kept as a fingerprint only)."),
+    E.NOTICE_HELD: _("An officer recorded that the assembly took place."),
+    E.NOTICE_NOT_HELD: _("An officer recorded that the assembly did not take place."),
+    E.NOTICE_APPEALED: _("The organizer appealed a decision (the text is kept as a fingerprint only)."),
+    E.NOTICE_UPHELD: _("An appeal was rejected: the decision stands."),
+    E.NOTICE_OVERTURNED: _("An appeal was granted: the notice goes ahead as filed."),
+    E.DECISION_MADE: _("A decision was sealed: the fingerprint of its full text, checked by “verify”."),
+    E.ALTERNATIVE_DECLINED: _("The organizer declined the alternative offered with a decision."),
+    E.BOOKING_CREATED: _("A place (its zones) was booked for a notice from one time to another."),
+    E.BOOKING_RELEASED: _("Booked time was given back (withdrawal, check-out, no-show or an offer closing)."),
+    E.BOOKING_CHECKED_IN: _("An officer recorded the assembly's arrival."),
+    E.BOOKING_CHECKED_OUT: _("An officer recorded the assembly's departure."),
+    E.OFFER_MADE: _("Released time was offered to a waiting notice, held for it until a deadline."),
+    E.OFFER_ACCEPTED: _("The organizer took the released time offered."),
+    E.OFFER_DECLINED: _("The organizer declined the released time offered; it passes on."),
+    E.OFFER_EXPIRED: _("An offer of released time was not answered in time; it passes on."),
+    E.OFFER_CANCELLED: _(
+        "An offer lapsed because its notice moved on (accepted elsewhere, withdrawn, appealed)."
+    ),
+    E.RULEBOOK_LOADED: _("A rulebook version was loaded (its SHA-256 names the exact text)."),
+    E.API_TOKEN_CREATED: _("A user made an API token (only its role is recorded)."),
+    E.API_TOKEN_REVOKED: _("A user revoked an API token."),
+}
