@@ -4,13 +4,20 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
 from agora.fields import FIRST_YEAR, LAST_YEAR
+from agora.notices import review
 
 MAX_PARTICIPANTS = 1_000_000
 EXAMPLE_TIME = "2026-12-07T14:00:00+05:00"
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    """Times go out in the city's zone with their offset (+05:00), as on the pages and letters."""
+    return timezone.localtime(moment) if moment else None
 
 
 def _iso(kind: str, example: str, shape: str):
@@ -124,6 +131,23 @@ class DecisionOut(Schema):
     rulebook: str
     letter_sha256: str | None
 
+    @staticmethod
+    def resolve_notice(d) -> str:
+        return d.notice.reference
+
+    @staticmethod
+    def resolve_decided_at(d) -> dt.datetime:
+        return local(d.decided_at)
+
+    @staticmethod
+    def resolve_rulebook(d) -> str:
+        return str(d.rulebook)
+
+    @staticmethod
+    def resolve_letter_sha256(d) -> str | None:
+        letter = getattr(d, "letter", None)  # the reverse one-to-one raises AttributeError when absent
+        return letter.sha256 if letter else None
+
 
 class StatRow(Schema):
     label: str
@@ -175,11 +199,24 @@ class Violation(Schema):
 
 
 class Option(Schema):
+    """A free place and time (planning.Option, or a place of a day plan)."""
+
     venue: int
     zones: list[int]
     starts_at: dt.datetime
     ends_at: dt.datetime
     within_acceptable: bool
+
+    @staticmethod
+    def of(option, *, within_acceptable: bool | None = None) -> dict:
+        place = getattr(option, "place", option)
+        return {
+            "venue": place.venue,
+            "zones": list(place.zones),
+            "starts_at": local(place.starts_at),
+            "ends_at": local(place.ends_at),
+            "within_acceptable": getattr(option, "within_acceptable", within_acceptable),
+        }
 
 
 class PrecheckOut(Schema):
@@ -194,6 +231,22 @@ class BookingOut(Schema):
     ends_at: dt.datetime
     held_until: dt.datetime
 
+    @staticmethod
+    def resolve_zone(b) -> int:
+        return b.zone_id
+
+    @staticmethod
+    def resolve_starts_at(b):
+        return local(b.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(b):
+        return local(b.ends_at)
+
+    @staticmethod
+    def resolve_held_until(b):
+        return local(b.held_until)
+
 
 class OfferOut(Schema):
     id: int
@@ -201,6 +254,18 @@ class OfferOut(Schema):
     ends_at: dt.datetime
     expires_at: dt.datetime
     state: str
+
+    @staticmethod
+    def resolve_starts_at(o):
+        return local(o.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(o):
+        return local(o.ends_at)
+
+    @staticmethod
+    def resolve_expires_at(o):
+        return local(o.expires_at)
 
 
 class NoticeOut(Schema):
@@ -220,17 +285,64 @@ class NoticeOut(Schema):
     bookings: list[BookingOut]
     offers: list[OfferOut]
 
+    @staticmethod
+    def resolve_venue(n) -> int:
+        return n.venue_id
+
+    @staticmethod
+    def resolve_starts_at(n):
+        return local(n.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(n):
+        return local(n.ends_at)
+
+    @staticmethod
+    def resolve_filed_at(n):
+        return local(n.filed_at)
+
+    @staticmethod
+    def resolve_decision_due_at(n):
+        return local(n.decision_due_at)
+
+    @staticmethod
+    def resolve_decisions(n) -> list[str]:
+        return [d.reference for d in n.decisions.all()]
+
+    @staticmethod
+    def resolve_bookings(n):
+        return list(n.bookings.all())
+
+    @staticmethod
+    def resolve_offers(n):
+        return list(n.offers.all())
+
 
 class ReviewOut(NoticeOut):
-    """A notice as an officer reviews it."""
+    """A notice as an officer reviews it: who asked (a public name), what clashes with it,
+    and where it cannot be granted as filed, the free alternatives."""
 
     organizer: str
     appeal_text: str
     conflicts: list[str]
     alternatives: list[Option]
 
+    @staticmethod
+    def resolve_organizer(n) -> str:
+        return n.organizer.public_name
+
+    @staticmethod
+    def resolve_conflicts(n) -> list[str]:
+        return [c.reference for c in review.conflicts(n)]
+
+    @staticmethod
+    def resolve_alternatives(n) -> list[dict]:
+        return [Option.of(o) for o in review.computed_alternatives(n)]
+
 
 class DaySheetRow(Schema):
+    """A booking on the officer's day sheet."""
+
     notice: str | None
     notice_id: int
     status: str
@@ -240,6 +352,38 @@ class DaySheetRow(Schema):
     held_until: dt.datetime
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_notice(b) -> str | None:
+        return b.notice.reference
+
+    @staticmethod
+    def resolve_status(b) -> str:
+        return b.notice.status
+
+    @staticmethod
+    def resolve_zone(b) -> int:
+        return b.zone_id
+
+    @staticmethod
+    def resolve_starts_at(b):
+        return local(b.starts_at)
+
+    @staticmethod
+    def resolve_ends_at(b):
+        return local(b.ends_at)
+
+    @staticmethod
+    def resolve_held_until(b):
+        return local(b.held_until)
+
+    @staticmethod
+    def resolve_checked_in_at(b):
+        return local(b.checked_in_at)
+
+    @staticmethod
+    def resolve_checked_out_at(b):
+        return local(b.checked_out_at)
 
 
 class NoticePage(Schema):

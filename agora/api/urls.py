@@ -1,7 +1,7 @@
+from . import officer, organizer, public
 from .core import api
-from .endpoints import officer, organizer, public
 
-api.add_router("", public)
-api.add_router("", organizer)
-api.add_router("", officer)
+api.add_router("", public.router)
+api.add_router("", organizer.router)
+api.add_router("", officer.router)
 urlpatterns = api.urls[0]
