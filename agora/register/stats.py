@@ -7,8 +7,6 @@ from collections import Counter
 
 from django.db.models import Count, F, Min
 from django.db.models.functions import TruncMonth
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agora.notices.models import Decision, Notice
@@ -22,28 +20,31 @@ ROW, LABEL_W, BAR_W = 22, 220, 300
 
 
 def _bars(title: str, counts: list[tuple[str, float]], unit: str = "") -> dict:
+    """A section of the statistics: its rows, and the geometry of its bar chart (drawn by
+    the template register/_bars.svg, which escapes every text)."""
     top = max((v for _, v in counts), default=0) or 1
-    rows = [{"label": str(label), "value": value} for label, value in counts]
-    return {"title": title, "unit": unit, "rows": rows, "svg": _svg(rows, top, unit)}
-
-
-def _svg(rows: list[dict], top: float, unit: str) -> str:
-    """A horizontal bar chart; every text in it is escaped (organization names are user input)."""
-    height = ROW * len(rows) + 4
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_W + BAR_W + 80}" height="{height}" '
-        'aria-hidden="true" focusable="false" class="bars">'
-    ]
-    for i, row in enumerate(rows):
+    rows = []
+    for i, (label, value) in enumerate(counts):
         y = i * ROW + 2
-        width = round(BAR_W * row["value"] / top, 1)
-        parts.append(
-            f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end">{escape(row["label"][:34])}</text>'
-            f'<rect x="{LABEL_W}" y="{y + 3}" width="{width}" height="{ROW - 6}" fill="#0b5394"/>'
-            f'<text x="{LABEL_W + width + 4}" y="{y + 15}">{escape(row["value"])}{escape(unit)}</text>'
+        width = round(BAR_W * value / top, 1)
+        rows.append(
+            {
+                "label": str(label),
+                "value": value,
+                "text_y": y + 15,
+                "bar_y": y + 3,
+                "width": width,
+                "value_x": LABEL_W + width + 4,
+            }
         )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+    chart = {
+        "width": LABEL_W + BAR_W + 80,
+        "height": ROW * len(rows) + 4,
+        "label_x": LABEL_W - 6,
+        "bar_x": LABEL_W,
+        "bar_h": ROW - 6,
+    }
+    return {"title": title, "unit": unit, "rows": rows, "chart": chart}
 
 
 def sections() -> list[dict]:
