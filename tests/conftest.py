@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
@@ -19,6 +20,9 @@ from agora.rules.services import load_rulebooks
 ALMATY = ZoneInfo("Asia/Almaty")
 # A fixed "now" for tests: Wednesday 2 March 2022, 10:00 in Almaty.
 NOW = dt.datetime(2022, 3, 2, 10, 0, tzinfo=ALMATY)
+# "Today" for every test (pages, API, browser): Tuesday 1 December 2026, 10:00 in Almaty.
+# The clock runs on from there, so that no test changes meaning as real dates pass.
+TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ALMATY)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
@@ -27,9 +31,38 @@ def at(day: int, hour: int, minute: int = 0, month: int = 3) -> dt.datetime:
 
 
 def future(days: int = 14, hour: int = 14) -> dt.datetime:
-    """A whole hour `days` from today in Almaty (real time: for pages, API and browser)."""
+    """A whole hour `days` from today in Almaty (the pinned today: see `pinned_clock`)."""
     return (dt.datetime.now(ALMATY) + dt.timedelta(days=days)).replace(
         hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+def file(
+    user,
+    venue,
+    start,
+    end,
+    *,
+    people: int = 300,
+    purpose: str = "Peace rally",
+    kind: str = "rally",
+    at=None,
+    **extra,
+):
+    """The one notice factory: `user` files a notice of `kind` at `venue` from `start` to
+    `end` (at `at`, or now), through the same service as the pages and the API."""
+    from agora.notices import services
+
+    return services.file_notice(
+        user,
+        at=at,
+        assembly_type=kind,
+        purpose=purpose,
+        venue=venue,
+        starts_at=start,
+        ends_at=end,
+        expected_participants=people,
+        **extra,
     )
 
 
@@ -37,16 +70,13 @@ def file_rally(
     user, venue, hour: int, *, hours: int = 1, purpose: str = "P", participants: int = 10, **extra
 ):
     """A rally filed now at `venue`, two weeks ahead, from `hour` for `hours` hours."""
-    from agora.notices import services
-
-    return services.file_notice(
+    return file(
         user,
-        assembly_type="rally",
+        venue,
+        future(hour=hour),
+        future(hour=hour + hours),
+        people=participants,
         purpose=purpose,
-        venue=venue,
-        starts_at=future(hour=hour),
-        ends_at=future(hour=hour + hours),
-        expected_participants=participants,
         **extra,
     )
 
@@ -199,6 +229,13 @@ def vendor():
 def _fast_passwords(settings):
     """PBKDF2 costs ~0.4 s a user by design; tests make hundreds of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    """Every test starts at TODAY; a test that needs another moment travels there itself."""
+    with time_machine.travel(TODAY, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

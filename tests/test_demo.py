@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from agora.accounts.models import Organizer
 from agora.audit.services import verify_chain
 from agora.notices.models import Notice
 from agora.notices.workflow import Status
@@ -35,9 +36,13 @@ def test_the_home_page_lists_the_venues_in_the_chosen_language(demo, client):
     assert "Площадь Республики" in page
 
 
-def test_the_home_page_shows_no_personal_data(demo, client):
-    page = client.get("/").content.decode()
-    for secret in ("Seitkali", "+7 701", "900101400123", "aigerim@example.org"):
+def test_the_register_names_organizations_but_no_private_person(demo, client):
+    private = Organizer.objects.get(user__username="aigerim")
+    secrets = [private.full_name, private.phone, private.national_id, private.user.email]
+    assert private.kind == "person" and all(secrets)  # there is something to leak
+    page = client.get("/register/").content.decode()
+    assert "Green Almaty Society" in page and f"private organizer #{private.pk}" in page
+    for secret in secrets:
         assert secret not in page
 
 

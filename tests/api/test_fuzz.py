@@ -18,8 +18,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from agora.accounts.tokens import create_token
-from agora.notices import services
-from tests.conftest import future
+from tests.conftest import file, future
 
 EXAMPLES = int(os.environ.get("AGORA_FUZZ_EXAMPLES", "15"))
 
@@ -44,15 +43,7 @@ def tokens(in_test_transaction, db, square, gandhi, aigerim, dana, settings):
     settings.AGORA_API_RATE_ANONYMOUS = settings.AGORA_API_RATE_TOKEN = "100000/m"
     # Something to find: a pending notice, a decided one, a refusal with an alternative.
     for hour in (10, 12):
-        services.file_notice(
-            aigerim,
-            assembly_type="rally",
-            purpose="Fuzz",
-            venue=square,
-            starts_at=future(hour=hour),
-            ends_at=future(hour=hour + 1),
-            expected_participants=10,
-        )
+        file(aigerim, square, future(hour=hour), future(hour=hour + 1), purpose="Fuzz", people=10)
     return {"organizer": create_token(aigerim, "fuzz")[1], "officer": create_token(dana, "fuzz")[1]}
 
 

@@ -13,7 +13,7 @@ from agora.demo import current_code
 from agora.notices import services
 from agora.notices.models import Notice
 from tests.browser.conftest import CHROMIUM
-from tests.conftest import PASSWORD, TOTP_SECRET, future
+from tests.conftest import PASSWORD, TOTP_SECRET, file, future
 
 pytestmark = [
     pytest.mark.slow,
@@ -31,24 +31,10 @@ AXE = Axe()
 
 @pytest.fixture
 def city(square, gandhi, aigerim, bolat, dana):
-    accepted = services.file_notice(
-        bolat,
-        assembly_type="rally",
-        purpose="Clean air",
-        venue=square,
-        starts_at=future(hour=10),
-        ends_at=future(hour=12),
-        expected_participants=200,
-    )
+    accepted = file(bolat, square, future(hour=10), future(hour=12), purpose="Clean air", people=200)
     decision = services.decide(accepted, dana, "accepted")
-    pending = services.file_notice(
-        bolat,
-        assembly_type="picket",
-        purpose="Bus lanes",
-        venue=gandhi,
-        starts_at=future(hour=15),
-        ends_at=future(hour=16),
-        expected_participants=20,
+    pending = file(
+        bolat, gandhi, future(hour=15), future(hour=16), kind="picket", purpose="Bus lanes", people=20
     )
     return {"square": square, "decision": decision, "pending": pending}
 

@@ -3,21 +3,12 @@ from django.core.management import call_command
 
 from agora.notices import services
 from agora.notices.workflow import Status
-from tests.conftest import NOW, at
+from tests.conftest import NOW, at, file
 
 
 @pytest.fixture
 def pending(square, aigerim):
-    return services.file_notice(
-        aigerim,
-        at=NOW,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=at(19, 14),
-        ends_at=at(19, 17),
-        expected_participants=100,
-    )
+    return file(aigerim, square, at(19, 14), at(19, 17), at=NOW, purpose="P", people=100)
 
 
 def test_silence_is_applied_only_once_the_deadline_passed(pending):

@@ -10,21 +10,13 @@ from django.core.management import CommandError, call_command
 from agora.notices import services
 from agora.notices.models import Notice
 from agora.scheduling.models import Booking
-from tests.conftest import NOW, at
+from tests.conftest import NOW, at, file
 
 
 @pytest.fixture
 def accepted(square, aigerim, dana):
     with time_machine.travel(NOW, tick=False):
-        notice = services.file_notice(
-            aigerim,
-            assembly_type="rally",
-            purpose="P",
-            venue=square,
-            starts_at=at(19, 14),
-            ends_at=at(19, 16),
-            expected_participants=300,
-        )
+        notice = file(aigerim, square, at(19, 14), at(19, 16), purpose="P", people=300)
         services.decide(notice, dana, "accepted", reasoning="Fine.")
     return notice
 

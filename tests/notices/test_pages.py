@@ -16,13 +16,7 @@ from agora.accounts.models import Organizer
 from agora.notices import services
 from agora.notices.models import Notice
 from agora.notices.workflow import Status
-from tests.conftest import ALMATY, sign_in_with_totp
-
-
-def future(days=14, hour=14):
-    return (timezone.now().astimezone(ALMATY) + dt.timedelta(days=days)).replace(
-        hour=hour, minute=0, second=0, microsecond=0
-    )
+from tests.conftest import ALMATY, file, future, sign_in_with_totp
 
 
 def notice_form(place, **overrides):
@@ -44,15 +38,8 @@ def notice_form(place, **overrides):
 
 def filed(user, venue, *, purpose="P", hours=2, people=10, **extra):
     """A rally filed now for two weeks ahead, 14:00 for `hours` hours."""
-    return services.file_notice(
-        user,
-        assembly_type="rally",
-        purpose=purpose,
-        venue=venue,
-        starts_at=future(),
-        ends_at=future() + dt.timedelta(hours=hours),
-        expected_participants=people,
-        **extra,
+    return file(
+        user, venue, future(), future() + dt.timedelta(hours=hours), people=people, purpose=purpose, **extra
     )
 
 

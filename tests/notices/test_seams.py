@@ -17,6 +17,7 @@ from agora.notices.models import Notice
 from agora.notices.workflow import Status
 from agora.scheduling.models import Booking
 from tests.conftest import ALMATY, sign_in_with_totp
+from tests.conftest import file as file_notice
 
 # Tuesday 1 December 2026, 10:00 in Almaty; the assemblies are on Thursday 10 December.
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ALMATY)
@@ -36,15 +37,8 @@ def clock():
 
 
 def file(user, venue, start: int, end: int, *, people: int = 300, day: dt.date = DAY) -> Notice:
-    return services.file_notice(
-        user,
-        assembly_type="rally",
-        purpose="Peace rally",
-        venue=venue,
-        starts_at=on(day, start),
-        ends_at=on(day, end),
-        expected_participants=people,
-    )
+    """A rally on `day` from `start` to `end` o'clock."""
+    return file_notice(user, venue, on(day, start), on(day, end), people=people)
 
 
 def api(client, path: str, data: dict, user) -> tuple[int, dict]:

@@ -12,6 +12,7 @@ from agora.notices.workflow import ACTIONS as TABLE
 from agora.notices.workflow import FINAL, Status
 from agora.scheduling.models import Booking
 from tests.conftest import NOW, at
+from tests.conftest import file as file_notice
 
 
 @pytest.fixture(autouse=True)
@@ -23,16 +24,10 @@ def clock():
 
 @pytest.fixture
 def file(square):
+    """A rally on Republic Square, 19 March 14:00-17:00, filed at NOW."""
+
     def file(user, start=None, end=None, **extra):
-        fields = dict(
-            assembly_type="rally",
-            purpose="Peace rally",
-            venue=square,
-            starts_at=start or at(19, 14),
-            ends_at=end or at(19, 17),
-            expected_participants=300,
-        )
-        return services.file_notice(user, at=NOW, **{**fields, **extra})
+        return file_notice(user, square, start or at(19, 14), end or at(19, 17), at=NOW, **extra)
 
     return file
 
@@ -104,28 +99,10 @@ def test_a_refusal_needs_a_listed_ground_and_under_fair_an_alternative(file, aig
 
 def test_under_kz2020_a_plain_refusal_is_allowed_and_holds_the_whole_venue(square_kz, officer_kz, aigerim):
     square, officer = square_kz, officer_kz
-    first = services.file_notice(
-        aigerim,
-        at=NOW,
-        assembly_type="rally",
-        purpose="A",
-        venue=square,
-        starts_at=at(19, 9),
-        ends_at=at(19, 20),
-        expected_participants=300,
-    )
+    first = file_notice(aigerim, square, at(19, 9), at(19, 20), at=NOW, purpose="A", people=300)
     services.decide(first, officer, "accepted")
     assert set(Booking.objects.filter(notice=first).values_list("zone__slug", flat=True)) == {"west", "east"}
-    second = services.file_notice(
-        aigerim,
-        at=NOW,
-        assembly_type="rally",
-        purpose="B",
-        venue=square,
-        starts_at=at(19, 14),
-        ends_at=at(19, 17),
-        expected_participants=300,
-    )
+    second = file_notice(aigerim, square, at(19, 14), at(19, 17), at=NOW, purpose="B", people=300)
     services.decide(second, officer, "refused", grounds=["venue_booked"], reasoning="Booked.")
     second.refresh_from_db()
     assert second.status == Status.REFUSED
@@ -200,7 +177,7 @@ def test_appeal_path_overturned_books_the_request(file, aigerim, dana, square):
 
 
 def test_accepting_an_alternative_books_the_offered_time(file, aigerim, dana, gandhi):
-    notice = file(aigerim, expected_participants=100)
+    notice = file(aigerim, people=100)
     services.decide(
         notice,
         dana,
@@ -222,16 +199,16 @@ def test_silence_at_the_deadline_follows_the_rulebook(file, aigerim, square):
     assert decision.outcome == Status.DEEMED_ACCEPTED and decision.officer is None
     assert Booking.objects.filter(notice=rally).exists()
 
-    march = file(aigerim, assembly_type="march", start=at(25, 10, month=3), end=at(25, 12, month=3))
+    march = file(aigerim, kind="march", start=at(25, 10, month=3), end=at(25, 12, month=3))
     services.apply_silence(march, at=march.decision_due_at)
     march.refresh_from_db()
     assert march.status == Status.DEEMED_REFUSED
 
 
 def test_overlapping_accept_is_refused_with_a_clear_message(file, aigerim, bolat, dana, square):
-    first = file(aigerim, expected_participants=50_000)  # needs both halves
+    first = file(aigerim, people=50_000)  # needs both halves
     services.decide(first, dana, "accepted")
-    second = file(bolat, start=at(19, 16), end=at(19, 18), expected_participants=300)
+    second = file(bolat, start=at(19, 16), end=at(19, 18), people=300)
     with pytest.raises(ValidationError, match="already booked at that time by notice " + first.reference):
         services.decide(second, dana, "accepted")
     second.refresh_from_db()
@@ -270,16 +247,7 @@ def test_any_sequence_of_actions_keeps_a_valid_audited_history(square, aigerim, 
     """Random actions: each either makes an allowed move (and is audited) or is refused
     and changes nothing."""
     Booking.objects.all().delete()
-    notice = services.file_notice(
-        aigerim,
-        at=NOW,
-        assembly_type="rally",
-        purpose="P",
-        venue=square,
-        starts_at=at(19, 14),
-        ends_at=at(19, 17),
-        expected_participants=100,
-    )
+    notice = file_notice(aigerim, square, at(19, 14), at(19, 17), at=NOW, purpose="P", people=100)
     alt = {"venue": square.pk, "starts_at": at(20, 14), "ends_at": at(20, 17)}
     do = {
         "review": lambda: services.start_review(notice, dana),

@@ -5,25 +5,15 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from agora.notices import services as notices
 from agora.scheduling import bookings
 from agora.scheduling.models import Booking
-from tests.conftest import NOW, at, requires_postgres
+from tests.conftest import NOW, at, file, requires_postgres
 
 
 @pytest.fixture
 def notice(square, aigerim):
     def make(purpose="P"):
-        return notices.file_notice(
-            aigerim,
-            at=NOW,
-            assembly_type="rally",
-            purpose=purpose,
-            venue=square,
-            starts_at=at(19, 14),
-            ends_at=at(19, 17),
-            expected_participants=100,
-        )
+        return file(aigerim, square, at(19, 14), at(19, 17), at=NOW, purpose=purpose, people=100)
 
     return make
 
@@ -85,16 +75,7 @@ def test_released_time_can_be_booked_again(notice, square, aigerim):
 def race(square, organizer, contenders: int) -> list[str]:
     """`contenders` threads, each with its own connection, book the same slot at once."""
     candidates = [
-        notices.file_notice(
-            organizer,
-            at=NOW,
-            assembly_type="rally",
-            purpose=f"#{i}",
-            venue=square,
-            starts_at=at(19, 14),
-            ends_at=at(19, 17),
-            expected_participants=100,
-        )
+        file(organizer, square, at(19, 14), at(19, 17), at=NOW, purpose=f"#{i}", people=100)
         for i in range(contenders)
     ]
     west = square.zones.get(slug="west")

@@ -8,20 +8,11 @@ from agora.scheduling import bookings, planning
 from agora.scheduling.flags import blocking_index, bookings_on, flags_for
 from agora.venues.models import Closure
 from tests.conftest import NOW, at
+from tests.conftest import file as file_notice
 
 
-def file(user, venue, start, end, people=100, **extra):
-    return notices.file_notice(
-        user,
-        at=extra.pop("filed", NOW),
-        assembly_type="rally",
-        purpose="P",
-        venue=venue,
-        starts_at=start,
-        ends_at=end,
-        expected_participants=people,
-        **extra,
-    )
+def file(user, venue, start, end, people=100, filed=NOW, **extra):
+    return file_notice(user, venue, start, end, people=people, purpose="P", at=filed, **extra)
 
 
 def test_availability_shows_free_time_per_zone_after_bookings_gaps_and_closures(square, aigerim, dana):

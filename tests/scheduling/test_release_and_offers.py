@@ -8,23 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from agora.notices import services as notices
 from agora.notices.workflow import Status
 from agora.scheduling.models import Booking, Offer
-from tests.conftest import NOW, at
+from tests.conftest import NOW, at, file
 
 
 @pytest.fixture
 def day(square, aigerim, bolat, dana):
     """Bolat's rally holds the whole square 10:00-16:00 (it needs both halves); Aigerim's
     later notice for 13:00-15:00 is offered 17:00-19:00 instead, still waiting."""
-    holder = notices.file_notice(
-        bolat,
-        at=NOW,
-        assembly_type="rally",
-        purpose="Holder",
-        venue=square,
-        starts_at=at(19, 10),
-        ends_at=at(19, 16),
-        expected_participants=50_000,
-    )
+    holder = file(bolat, square, at(19, 10), at(19, 16), at=NOW, purpose="Holder", people=50000)
     notices.decide(
         holder,
         dana,
@@ -33,15 +24,14 @@ def day(square, aigerim, bolat, dana):
         placement={"venue": square.pk, "starts_at": at(19, 10), "ends_at": at(19, 14)},
         at=NOW,
     )
-    waiting = notices.file_notice(
+    waiting = file(
         aigerim,
+        square,
+        at(19, 12),
+        at(19, 14),
         at=NOW + dt.timedelta(hours=1),
-        assembly_type="rally",
         purpose="Waiting",
-        venue=square,
-        starts_at=at(19, 12),
-        ends_at=at(19, 14),
-        expected_participants=50_000,
+        people=50000,
     )
     notices.decide(
         waiting,
@@ -72,16 +62,7 @@ def test_check_out_releases_the_rest_and_offers_it_to_the_waiting_notice(day, da
 
 def test_without_release_on_checkout_nothing_is_freed(square_kz, officer_kz, aigerim):
     square, officer = square_kz, officer_kz
-    notice = notices.file_notice(
-        aigerim,
-        at=NOW,
-        assembly_type="rally",
-        purpose="A",
-        venue=square,
-        starts_at=at(19, 9),
-        ends_at=at(19, 20),
-        expected_participants=300,
-    )
+    notice = file(aigerim, square, at(19, 9), at(19, 20), at=NOW, purpose="A", people=300)
     notices.decide(notice, officer, "accepted")
     notices.check_in(notice, officer, at=at(19, 9))
     assert notices.check_out(notice, officer, at=at(19, 14)) == []
@@ -93,15 +74,8 @@ def test_a_declined_offer_passes_to_the_next_waiting_notice_in_filing_order(
     day, dana, aigerim, bolat, square
 ):
     holder, first = day
-    second = notices.file_notice(
-        bolat,
-        at=NOW + dt.timedelta(hours=2),
-        assembly_type="rally",
-        purpose="Second",
-        venue=square,
-        starts_at=at(19, 12),
-        ends_at=at(19, 14),
-        expected_participants=50_000,
+    second = file(
+        bolat, square, at(19, 12), at(19, 14), at=NOW + dt.timedelta(hours=2), purpose="Second", people=50000
     )
     notices.decide(
         second,
