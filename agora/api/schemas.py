@@ -20,6 +20,10 @@ def local(moment: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(moment) if moment else None
 
 
+# A time that goes out in the city's zone, whatever zone it was read in.
+LocalTime = Annotated[dt.datetime, AfterValidator(local)]
+
+
 def _iso(kind: str, example: str, shape: str):
     """Dates only as ISO 8601 text: pydantic alone would also read 0 or "0" as 1970-01-01."""
     pattern = re.compile(shape)
@@ -126,7 +130,7 @@ class DecisionOut(Schema):
     reasoning: str
     conditions: str
     alternative: dict | None
-    decided_at: dt.datetime
+    decided_at: LocalTime
     after_deadline: bool
     rulebook: str
     letter_sha256: str | None
@@ -134,10 +138,6 @@ class DecisionOut(Schema):
     @staticmethod
     def resolve_notice(d) -> str:
         return d.notice.reference
-
-    @staticmethod
-    def resolve_decided_at(d) -> dt.datetime:
-        return local(d.decided_at)
 
     @staticmethod
     def resolve_rulebook(d) -> str:
@@ -227,45 +227,21 @@ class PrecheckOut(Schema):
 
 class BookingOut(Schema):
     zone: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    held_until: dt.datetime
+    starts_at: LocalTime
+    ends_at: LocalTime
+    held_until: LocalTime
 
     @staticmethod
     def resolve_zone(b) -> int:
         return b.zone_id
 
-    @staticmethod
-    def resolve_starts_at(b):
-        return local(b.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(b):
-        return local(b.ends_at)
-
-    @staticmethod
-    def resolve_held_until(b):
-        return local(b.held_until)
-
 
 class OfferOut(Schema):
     id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    expires_at: dt.datetime
+    starts_at: LocalTime
+    ends_at: LocalTime
+    expires_at: LocalTime
     state: str
-
-    @staticmethod
-    def resolve_starts_at(o):
-        return local(o.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(o):
-        return local(o.ends_at)
-
-    @staticmethod
-    def resolve_expires_at(o):
-        return local(o.expires_at)
 
 
 class NoticeOut(Schema):
@@ -275,11 +251,11 @@ class NoticeOut(Schema):
     assembly_type: str
     purpose: str
     venue: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: LocalTime
+    ends_at: LocalTime
     expected_participants: int
-    filed_at: dt.datetime | None
-    decision_due_at: dt.datetime | None
+    filed_at: LocalTime | None
+    decision_due_at: LocalTime | None
     violations: list[dict]
     decisions: list[str]
     bookings: list[BookingOut]
@@ -288,22 +264,6 @@ class NoticeOut(Schema):
     @staticmethod
     def resolve_venue(n) -> int:
         return n.venue_id
-
-    @staticmethod
-    def resolve_starts_at(n):
-        return local(n.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(n):
-        return local(n.ends_at)
-
-    @staticmethod
-    def resolve_filed_at(n):
-        return local(n.filed_at)
-
-    @staticmethod
-    def resolve_decision_due_at(n):
-        return local(n.decision_due_at)
 
     @staticmethod
     def resolve_decisions(n) -> list[str]:
@@ -347,11 +307,11 @@ class DaySheetRow(Schema):
     notice_id: int
     status: str
     zone: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    held_until: dt.datetime
-    checked_in_at: dt.datetime | None
-    checked_out_at: dt.datetime | None
+    starts_at: LocalTime
+    ends_at: LocalTime
+    held_until: LocalTime
+    checked_in_at: LocalTime | None
+    checked_out_at: LocalTime | None
 
     @staticmethod
     def resolve_notice(b) -> str | None:
@@ -364,26 +324,6 @@ class DaySheetRow(Schema):
     @staticmethod
     def resolve_zone(b) -> int:
         return b.zone_id
-
-    @staticmethod
-    def resolve_starts_at(b):
-        return local(b.starts_at)
-
-    @staticmethod
-    def resolve_ends_at(b):
-        return local(b.ends_at)
-
-    @staticmethod
-    def resolve_held_until(b):
-        return local(b.held_until)
-
-    @staticmethod
-    def resolve_checked_in_at(b):
-        return local(b.checked_in_at)
-
-    @staticmethod
-    def resolve_checked_out_at(b):
-        return local(b.checked_out_at)
 
 
 class NoticePage(Schema):

@@ -357,3 +357,11 @@ def test_an_unknown_query_parameter_is_refused_not_ignored(client, db):
     error = response.json()["error"]
     assert error["fields"] == {"venu": ["not a parameter of this endpoint"]}
     assert "venue" in error["message"]  # says what the endpoint does take
+
+
+def test_times_go_out_in_the_citys_zone(client, square, aigerim, organizer_token):
+    notice = file_rally(aigerim, square, 10)
+    mine = client.get(f"{API}/notices/{notice.pk}", **bearer(organizer_token)).json()
+    for field in ("starts_at", "ends_at", "filed_at", "decision_due_at"):
+        assert mine[field].endswith("+05:00"), (field, mine[field])
+    assert dt.datetime.fromisoformat(mine["starts_at"]) == notice.starts_at
