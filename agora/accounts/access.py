@@ -36,6 +36,14 @@ def officer_of(user, jurisdiction) -> Officer:
     return officer
 
 
+def administrator_of(user, jurisdiction) -> Officer:
+    """The user's officer record, if they administer `jurisdiction` (its acts as an authority)."""
+    officer = officer_of(user, jurisdiction)
+    if not officer.administers:
+        raise PermissionDenied("Only an administrator of this jurisdiction may do this.")
+    return officer
+
+
 def actor_label(user) -> str:
     """A pseudonymous label for the audit log: role and id, never a name."""
     if user is None:

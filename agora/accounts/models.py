@@ -2,8 +2,9 @@
 
 - Organizer: files notices. A private person is shown publicly only as
   "private organizer #<id>"; an organization by its name.
-- Officer: staff of one jurisdiction; may decide only there.
-- Administrator: a Django superuser.
+- Officer: staff of one jurisdiction; may decide only there. An officer who administers the
+  jurisdiction also declares its closures (and, later, its venue and calendar changes).
+- Administrator of the site: a Django superuser (configuration, never the authority's acts).
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Officer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="officers")
     title = models.CharField(max_length=200, blank=True)
+    administers = models.BooleanField(
+        default=False,
+        help_text="Administrator of the jurisdiction: declares and lifts closures of its places.",
+    )
 
     def __str__(self) -> str:
         return f"officer #{self.pk} ({self.jurisdiction})"

@@ -27,6 +27,9 @@ class Event(StrEnum):
     NOTICE_APPEALED = "notice.appealed"
     NOTICE_UPHELD = "notice.upheld"
     NOTICE_OVERTURNED = "notice.overturned"
+    NOTICE_DISPLACED = "notice.displaced"
+    CLOSURE_DECLARED = "closure.declared"
+    CLOSURE_LIFTED = "closure.lifted"
     DECISION_MADE = "decision.made"
     ALTERNATIVE_DECLINED = "alternative.declined"
     BOOKING_CREATED = "booking.created"
@@ -69,6 +72,14 @@ MEANING = {
     E.NOTICE_APPEALED: _("The organizer appealed a decision (the text is kept as a fingerprint only)."),
     E.NOTICE_UPHELD: _("An appeal was rejected: the decision stands."),
     E.NOTICE_OVERTURNED: _("An appeal was granted: the notice goes ahead as filed."),
+    E.NOTICE_DISPLACED: _(
+        "The authority closed the place over an accepted assembly: the notice went back to an "
+        "officer to offer another place or time."
+    ),
+    E.CLOSURE_DECLARED: _(
+        "The authority declared a closure of a place: its legal ground, reasons and period."
+    ),
+    E.CLOSURE_LIFTED: _("The authority lifted a closure early: the place is open again from then."),
     E.DECISION_MADE: _("A decision was sealed: the fingerprint of its full text, checked by “verify”."),
     E.ALTERNATIVE_DECLINED: _("The organizer declined the alternative offered with a decision."),
     E.BOOKING_CREATED: _("A place (its zones) was booked for a notice from one time to another."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agora.fields import DayField
@@ -223,3 +224,52 @@ class DaySheetForm(forms.Form):
     def __init__(self, *args, jurisdiction, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = Venue.objects.filter(jurisdiction=jurisdiction)
+
+
+class ClosureForm(forms.Form):
+    """A closure the authority declares: where, when, on which ground of the rulebook, why."""
+
+    venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
+    zone = forms.ModelChoiceField(
+        label=_("Zone (empty: the whole place)"), queryset=Venue.objects.none(), required=False
+    )
+    ground = forms.ChoiceField(label=_("Legal ground"))
+    reason = forms.CharField(
+        label=_("Reasons (public)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    start_date = DayField(label=_("From (date)"))
+    start_time = forms.TimeField(label=_("From (time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_date = DayField(label=_("Until (date)"))
+    end_time = forms.TimeField(label=_("Until (time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, jurisdiction, **kwargs):
+        super().__init__(*args, **kwargs)
+        from agora.venues.models import Zone
+
+        self.jurisdiction = jurisdiction
+        self.fields["venue"].queryset = Venue.objects.filter(jurisdiction=jurisdiction)
+        self.fields["zone"].queryset = Zone.objects.filter(venue__jurisdiction=jurisdiction).select_related(
+            "venue"
+        )
+        self.fields["zone"].label_from_instance = lambda z: f"{pick(z.venue.name)}: {pick(z.name)}"
+        lang = get_language() or "en"
+        grounds = jurisdiction.rulebook.rules.closures.grounds
+        self.fields["ground"].choices = [
+            (code, f"{g.article}: {g.text(lang)}" + (f" ({_('emergency')})" if g.emergency else ""))
+            for code, g in grounds.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        at = self.jurisdiction.at
+        if all(data.get(k) for k in ("start_date", "start_time", "end_date", "end_time")):
+            data["starts_at"] = at(data["start_date"], data["start_time"])
+            data["ends_at"] = at(data["end_date"], data["end_time"])
+        zone, venue = data.get("zone"), data.get("venue")
+        if zone and venue and zone.venue_id != venue.pk:
+            self.add_error("zone", _("The zone must belong to the closed place."))
+        return data
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is lifted (public)"), max_length=500)

@@ -19,6 +19,9 @@ them with the tests that check them.
 6. refusals_reasoned: every refusal or alternative names grounds from the rulebook's list
    and gives reasons; every appeal decision gives reasons.
 7. no_overlap: no two bookings hold one zone at the same instant.
+8. closures_respected: no booking holds time a closure takes, unless its assembly had
+   already started when the closure was declared (the authority never silently cancels,
+   and never books into its own closure).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from agora.audit.models import AuditEvent
@@ -48,6 +51,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *checkin_window(),
         *refusals_reasoned(),
         *no_overlap(),
+        *closures_respected(),
     ]
 
 
@@ -166,7 +170,13 @@ def _place_problems(notice: Notice, venue_id, zones, start, end, offered_at) -> 
         or local_end.time() > hours.end
     ):
         problems.append("is outside the rulebook's hours")
-    if venue_id and Closure.objects.filter(venue=venue_id, starts_at__lt=end, ends_at__gt=start).exists():
+    if (
+        venue_id
+        and Closure.objects.in_force(start, end)
+        .filter(venue=venue_id)
+        .filter(Q(declared_at__isnull=True) | Q(declared_at__lt=offered_at))  # known when offered
+        .exists()
+    ):
         problems.append("overlaps a closure")
     cap = rules.fairness.max_hours_per_organizer_per_venue_day
     if cap is not None and (end - start).total_seconds() > cap * 3600:
@@ -244,4 +254,18 @@ def no_overlap() -> list[str]:
                 found.append(f"no_overlap: bookings {latest.pk} and {b.pk} both hold zone {zone}")
             if b.held_until > latest.held_until:
                 latest = b
+    return found
+
+
+def closures_respected() -> list[str]:
+    found = []
+    for closure in Closure.objects.exclude(declared_at=None):
+        zones = Q(zone=closure.zone_id) if closure.zone_id else Q(zone__venue=closure.venue_id)
+        inside = Booking.objects.filter(
+            zones, starts_at__lt=closure.until, held_until__gt=closure.starts_at
+        ).filter(held_until__gt=F("starts_at"), starts_at__gt=closure.declared_at)
+        for b in inside.select_related("notice"):
+            found.append(
+                f"closures_respected: booking {b.pk} of {b.notice} holds time closure {closure.pk} takes"
+            )
     return found

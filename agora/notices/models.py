@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organizer
 from agora.rules.models import Jurisdiction, Rulebook
-from agora.venues.models import Venue, Zone
+from agora.venues.models import Closure, Venue, Zone
 
 from .workflow import GOING_AHEAD, IN_QUEUE, PENDING, WAITING, Status
 
@@ -137,6 +137,14 @@ class Notice(models.Model):
     )
     violations = models.JSONField(
         default=list, blank=True, help_text="The rule pre-check at filing: [{code, message, ground}]."
+    )
+    displaced_by = models.ForeignKey(
+        Closure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="displaced",
+        help_text="The authority's closure that took the place it had been accepted for.",
     )
 
     objects = NoticeQuerySet.as_manager()

@@ -36,6 +36,8 @@ def send_status_email(notice_id: int, status: str) -> None:
             "notice": notice,
             "status": notice.get_status_display() if notice.status == status else status,
             "url": settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
+            # sent back for review because the authority closed the place it was accepted for
+            "closure": notice.displaced_by if status == Status.UNDER_REVIEW else None,
         }
         subject = render_to_string("notices/email_subject.txt", context).strip()
         body = render_to_string("notices/email_body.txt", context)

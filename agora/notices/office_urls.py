@@ -8,4 +8,5 @@ urlpatterns = [
     path("notices/<int:pk>/", office.decide, name="decide"),
     path("notices/<int:pk>/attendance/", office.record_attendance, name="attendance"),
     path("day/", office.day_sheet, name="day_sheet"),
+    path("closures/", office.closures, name="closures"),
 ]

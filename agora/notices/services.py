@@ -22,10 +22,11 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from agora.accounts.access import officer_of, organizer_of
+from agora.accounts.access import administrator_of, officer_of, organizer_of
 from agora.audit.events import Event
 from agora.audit.services import record
 from agora.i18n import pick
@@ -34,13 +35,14 @@ from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, che
 from agora.scheduling import bookings, offers, planning
 from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
-from agora.venues.models import Venue, Zone
+from agora.venues.models import Closure, Venue, Zone
 
 from . import notify
 from .integrity import fingerprint
 from .models import Decision, Notice
 from .workflow import (
     ACTIONS,
+    AUTHORITY,
     DECIDING,
     GOING_AHEAD,
     OFFICER,
@@ -82,11 +84,11 @@ class TransitionNotAllowed(ValidationError):
 
 
 def venue_facts(venue: Venue, start: dt.datetime, end: dt.datetime) -> VenueFacts:
-    closures = venue.closures.filter(starts_at__lt=end, ends_at__gt=start)
+    closures = venue.closures.in_force(start, end)
     return VenueFacts(
         designated=venue.designated,
         capacity=venue.capacity,
-        closures=[Interval(c.starts_at, c.ends_at, c.reason) for c in closures],
+        closures=[Interval(c.starts_at, c.until, c.reason) for c in closures],
     )
 
 
@@ -161,6 +163,7 @@ class Step:
     reasoning: str = ""
     conditions: str = ""
     text: str = ""
+    closure: Closure | None = None
     alternative: Place | None = None
     placement: Place | None = None
     offer: Offer | None = None
@@ -230,7 +233,7 @@ def why_not(name: str, notice: Notice, actor, *, at: dt.datetime | None = None, 
 
 
 # The audit event of a move is named after its target state, except:
-MOVE_EVENTS = {"file": Event.NOTICE_FILED}
+MOVE_EVENTS = {"file": Event.NOTICE_FILED, "displace": Event.NOTICE_DISPLACED}
 
 
 def _check(step: Step) -> None:
@@ -310,6 +313,7 @@ def _system(step: Step) -> None:
 ROLES: dict[str, Callable[[Step], object]] = {
     ORGANIZER: lambda step: _own(step.notice, step.actor),
     OFFICER: lambda step: officer_of(step.actor, step.notice.jurisdiction),
+    AUTHORITY: lambda step: administrator_of(step.actor, step.notice.jurisdiction),
     "system": _system,
 }
 
@@ -534,6 +538,22 @@ def _place_free(step: Step) -> None:
         .select_related("notice", "zone__venue")
         .first()
     )
+    closed = (
+        Closure.objects.in_force(place.starts_at, place.ends_at)
+        .filter(venue=place.venue)
+        .filter(Q(zone__isnull=True) | Q(zone__in=zones))
+        .first()
+    )
+    if closed is not None:
+        raise ValidationError(
+            _("The place is closed from %(start)s to %(end)s: %(reason)s")
+            % {
+                "start": _when(closed.starts_at, step.tz),
+                "end": _when(closed.until, step.tz),
+                "reason": closed.reason,
+            },
+            code="venue_closed",
+        )
     if taken is not None:
         where = f"{pick(taken.zone.venue.name)} ({pick(taken.zone.name)})"
         hint = (
@@ -547,6 +567,23 @@ def _place_free(step: Step) -> None:
             + " "
             + hint,
             code="slot_taken",
+        )
+
+
+def _closure_overlaps(step: Step) -> None:
+    closure = step.closure
+    if (
+        closure is None
+        or not _firm(step.notice)
+        .filter(
+            Q(zone=closure.zone_id) if closure.zone_id else Q(zone__venue=closure.venue_id),
+            starts_at__lt=closure.until,
+            held_until__gt=closure.starts_at,
+        )
+        .exists()
+    ):
+        raise ValidationError(
+            _("The closure does not touch the time this notice holds."), code="not_displaced"
         )
 
 
@@ -679,6 +716,7 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "ended": _ended,
     "appeal_stated": _appeal_stated,
     "deadline_passed": _deadline_passed,
+    "closure_overlaps": _closure_overlaps,
 }
 
 
@@ -781,10 +819,24 @@ def _silence(step: Step) -> None:
         try:
             with transaction.atomic():
                 _within_cap(step)
+                _place_free(step)
                 _hold(step)
         except ValidationError as clash:
             record("notice.deemed_accepted_conflict", None, step.notice, {"message": clash.messages[0]})
         step.hold = None
+
+
+def _displace(step: Step) -> None:
+    """Back to an officer, with a fresh decision deadline (never later than the start, and
+    never shorter than the one the authority already had), and the organizer told why."""
+    notice, rules = step.notice, step.rules.type_rules(step.notice.assembly_type)
+    jurisdiction = notice.jurisdiction
+    last_day = jurisdiction.calendar().add_working_days(
+        jurisdiction.local_day(step.at), rules.decision_working_days
+    )
+    _, due = jurisdiction.day_bounds(last_day)
+    _keep(step, displaced_by=step.closure, decision_due_at=min(due, notice.starts_at), reminded_at=None)
+    step.data.update(closure=step.closure.pk)  # the status email tells the organizer why
 
 
 EFFECTS: dict[str, Callable[[Step], None]] = {
@@ -813,6 +865,7 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "appeal": lambda step: _keep(step, appeal_text=step.text.strip()),
     "uphold": _decide,
     "overturn": _decide,
+    "displace": _displace,
     "silence_accepts": _silence,
     "silence_refuses": _silence,
 }

@@ -36,6 +36,7 @@ class Status(models.TextChoices):
 
 S = Status
 ORGANIZER, OFFICER, SYSTEM = "organizer", "officer", "system"
+AUTHORITY = "authority"  # an administrator of the jurisdiction, acting for the authority
 
 # --- the groups of states, each defined here once -------------------------------------------
 
@@ -203,6 +204,17 @@ ACTIONS: dict[str, Action] = {
             OFFICER,
             ("reasons_given", "not_started", "within_cap", "place_free"),
             _("Grant the appeal"),
+        ),
+        # The authority closed the place over an accepted assembly: never a silent cancellation,
+        # the notice goes back to an officer, who offers the organizer another place or time.
+        _action(
+            "displace",
+            GOING_AHEAD,
+            S.UNDER_REVIEW,
+            AUTHORITY,
+            ("not_started", "closure_overlaps"),
+            _("Displaced by a closure"),
+            NOT_GOING_AHEAD,
         ),
         _action(
             "silence_accepts", PENDING, S.DEEMED_ACCEPTED, SYSTEM, ("deadline_passed",), _("Deemed accepted")

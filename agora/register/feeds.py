@@ -59,8 +59,11 @@ def venue_ical(request, pk):
         event.add("uid", f"closure-{closure.pk}@agora")
         event.add("dtstamp", now)
         event.add("dtstart", closure.starts_at)
-        event.add("dtend", closure.ends_at)
+        event.add("dtend", closure.until)
         event.add("summary", f"Closed: {closure.reason}")
+        if closure.declared_at:
+            declared = f"Declared {closure.declared_at.isoformat()} by {pick(venue.jurisdiction.name, 'en')}"
+            event.add("description", f"{declared}; ground: {closure.ground or '-'}")
         calendar.add_component(event)
     return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
 

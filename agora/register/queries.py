@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, Prefetch, Q, Value
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Prefetch, Q, Value
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agora.fields import DayField
@@ -183,3 +184,25 @@ CSV_FIELDS = [
     "hours_to_decision",
     "decided_after_deadline",
 ]
+
+
+def closures_shown(closures) -> list[dict]:
+    """The authority's closures as the public sees them: the legal ground in the reader's
+    language, when and by which office each was declared, and how many accepted assemblies
+    it displaced (the authority's own blocking flag)."""
+    rows = []
+    lang = get_language() or "en"
+    for c in closures.select_related("venue__jurisdiction__rulebook", "zone").annotate(
+        displaced_count=Count("displaced")
+    ):
+        ground = c.venue.jurisdiction.rulebook.rules.closures.grounds.get(c.ground)
+        rows.append(
+            {
+                "closure": c,
+                "ground": ground.text(lang) if ground else "",
+                "emergency": bool(ground and ground.emergency),
+                "office": c.venue.jurisdiction,
+                "displaced": c.displaced_count,
+            }
+        )
+    return rows

@@ -19,11 +19,20 @@ from agora.audit.services import digest
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision
 from agora.venues.geometry import centroid
-from agora.venues.models import Venue
+from agora.venues.models import Closure, Venue
 
 from . import calendar as venue_calendar
 from . import stats
-from .queries import CSV_FIELDS, Cursor, RegisterFilter, filtered, page, public_row, with_details
+from .queries import (
+    CSV_FIELDS,
+    Cursor,
+    RegisterFilter,
+    closures_shown,
+    filtered,
+    page,
+    public_row,
+    with_details,
+)
 
 EXPORT_LIMIT = 100_000
 
@@ -51,6 +60,12 @@ def register(request):
         "form": form,
         "rows": [public_row(n) for n in rows],
         "next": next_cursor.encode() if next_cursor else None,
+        # the authority's own acts beside the organizers': the closures still to come or just past
+        "closures": closures_shown(
+            Closure.objects.filter(ends_at__gte=timezone.now() - dt.timedelta(days=30)).order_by("starts_at")[
+                :50
+            ]
+        ),
         "query": query.urlencode(),
     }
     return render(request, "register/register.html", context)
@@ -125,7 +140,9 @@ def venue_page(request, pk):
         "previous": day - dt.timedelta(days=len(days)),
         "next": day + dt.timedelta(days=len(days)),
         "calendar": [venue_calendar.day_rows(venue, d) for d in days],
-        "closures": venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20],
+        "closures": closures_shown(
+            venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20]
+        ),
         "geometry_json": json.dumps(venue.geometry),
         "center": (lat, lon),
         "tile_url": settings.AGORA_TILE_URL,

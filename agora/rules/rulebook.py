@@ -96,6 +96,27 @@ class RefusalGround(_Strict):
         return getattr(self, lang, None) or self.en
 
 
+class ClosureGround(_Strict):
+    """A lawful basis for the authority to close a place; `emergency` ones need no notice."""
+
+    article: str
+    en: str
+    ru: str | None = None
+    kk: str | None = None
+    emergency: bool = False
+
+    def text(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+class Closures(_Strict):
+    """When and why the authority may close a designated place."""
+
+    # declared at least this many hours before it starts, except on an emergency ground
+    notice_hours: float = Field(default=0, ge=0)
+    grounds: dict[str, ClosureGround] = {}
+
+
 class Fairness(_Strict):
     max_hours_per_organizer_per_venue_day: float | None = Field(default=None, gt=0)
     checkin_grace_minutes: int | None = Field(default=None, ge=0)
@@ -124,6 +145,7 @@ class Rulebook(_Strict):
     refusal_grounds: dict[str, RefusalGround] = Field(min_length=1)
     decision_outcomes: list[DecisionOutcome] = Field(min_length=1)
     fairness: Fairness
+    closures: Closures = Closures()
 
     @field_validator("timezone")
     @classmethod

@@ -63,14 +63,12 @@ def day_problem(jurisdiction, clock: Clock, notices: Iterable[Notice] = ()) -> e
         engine.Busy(b.zone_id, clock.minutes(b.starts_at), clock.minutes(b.held_until))
         for b in holding(zone_ids, start, end).exclude(notice__in=asking)
     ]
-    for closure in Closure.objects.filter(
-        venue__jurisdiction=jurisdiction, starts_at__lt=end, ends_at__gt=start
-    ):
+    for closure in Closure.objects.in_force(start, end).filter(venue__jurisdiction=jurisdiction):
         covered = (
             [closure.zone_id] if closure.zone_id else [z.pk for z in zones if z.venue_id == closure.venue_id]
         )
         busy += [
-            engine.Busy(z, clock.minutes(closure.starts_at), clock.minutes(closure.ends_at), gap=False)
+            engine.Busy(z, clock.minutes(closure.starts_at), clock.minutes(closure.until), gap=False)
             for z in covered
         ]
     held: dict[tuple[int, int], int] = {}
@@ -144,7 +142,7 @@ def availability(venue: Venue, day: dt.date) -> list[dict]:
     zones = list(venue.zones.all())
     start, end = clock.midnight, clock.moment(DAY)
     bookings = holding([z.pk for z in zones], start, end)
-    closures = list(venue.closures.filter(starts_at__lt=end, ends_at__gt=start))
+    closures = list(venue.closures.in_force(start, end))
     result = []
     for zone in zones:
         held = [
@@ -153,7 +151,7 @@ def availability(venue: Venue, day: dt.date) -> list[dict]:
             if b.zone_id == zone.pk
         ]
         hard = [
-            (clock.minutes(c.starts_at), clock.minutes(c.ends_at))
+            (clock.minutes(c.starts_at), clock.minutes(c.until))
             for c in closures
             if c.zone_id in (None, zone.pk)
         ]

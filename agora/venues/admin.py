@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from agora.admin_mixins import ReadOnlyAdmin
+
 from .models import Closure, Venue, Zone
 
 
@@ -16,6 +18,9 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
-    list_display = ["venue", "zone", "kind", "starts_at", "ends_at", "reason"]
-    list_filter = ["venue", "kind"]
+class ClosureAdmin(ReadOnlyAdmin):
+    """Closures are the authority's acts: declared and lifted on the office's Closures page
+    (notices.authority), audited; here they are only shown."""
+
+    list_display = ["venue", "zone", "ground", "starts_at", "ends_at", "declared_at", "lifted_at", "reason"]
+    list_filter = ["venue", "ground"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -89,6 +90,17 @@ class Zone(models.Model):
         return self.venue.capacity // max(1, self.venue.zones.count())
 
 
+class ClosureQuerySet(models.QuerySet):
+    def in_force(self, start, end):
+        """Closures that close the place at some instant of [start, end): declared over it
+        and not lifted before."""
+        return (
+            self.filter(starts_at__lt=end, ends_at__gt=start)
+            .exclude(lifted_at__lte=models.F("starts_at"))
+            .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=start))
+        )
+
+
 class Closure(models.Model):
     """A public closure of a venue (or one zone): maintenance, a state event."""
 
@@ -103,6 +115,19 @@ class Closure(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reason = models.CharField(max_length=500, help_text="Public: shown on the venue page.")
+    # The authority's act, in public: on what legal basis, when and by whom it was declared
+    # (empty on closures entered before closures were declared through the service).
+    ground = models.CharField(max_length=40, blank=True, help_text="From the rulebook's closure grounds.")
+    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Lifted early: from then on the place is open."
+    )
+    lift_reason = models.CharField(max_length=500, blank=True)
+
+    objects = ClosureQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -116,6 +141,11 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue} closed {self.starts_at:%Y-%m-%d %H:%M}: {self.reason}"
+
+    @property
+    def until(self):
+        """When the place opens again: the declared end, or the moment it was lifted."""
+        return min(self.ends_at, self.lifted_at) if self.lifted_at else self.ends_at
 
     def clean(self) -> None:
         if self.zone_id and self.zone.venue_id != self.venue_id:
