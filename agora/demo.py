@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agora.accounts.models import Officer, Organizer
+from agora.audit.events import Event
+from agora.audit.services import record
 from agora.notices import services as notices
 from agora.rules.models import Jurisdiction
 from agora.rules.services import latest, load_rulebooks
@@ -53,7 +55,9 @@ def make_jurisdiction(slug, name, prefix, rulebook_code) -> Jurisdiction:
     )
 
 
+@transaction.atomic
 def make_venue(jurisdiction, slug, name, lat, lon, h, w, zones=(), **extra) -> Venue:
+    """A place set up as the admin site sets one up: with its `venue.added` event."""
     venue = Venue.objects.create(
         jurisdiction=jurisdiction,
         slug=slug,
@@ -66,6 +70,18 @@ def make_venue(jurisdiction, slug, name, lat, lon, h, w, zones=(), **extra) -> V
         ("main", names("Whole venue", "Вся площадка", "Бүкіл алаң"), None)
     ]:
         Zone.objects.create(venue=venue, slug=zone_slug, name=zone_name, geometry=geometry)
+    record(
+        Event.VENUE_ADDED,
+        None,
+        venue,
+        {
+            "jurisdiction": jurisdiction.slug,
+            "slug": slug,
+            "designated": venue.designated,
+            "capacity": venue.capacity,
+            "zones": [z.slug for z in venue.zones.all()],
+        },
+    )
     return venue
 
 

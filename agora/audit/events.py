@@ -30,6 +30,11 @@ class Event(StrEnum):
     NOTICE_DISPLACED = "notice.displaced"
     CLOSURE_DECLARED = "closure.declared"
     CLOSURE_LIFTED = "closure.lifted"
+    VENUE_ADDED = "venue.added"
+    VENUE_CHANGED = "venue.changed"
+    CALENDAR_DAY_DECLARED = "calendar.day_declared"
+    NOTICE_DEADLINE_MOVED = "notice.deadline_moved"
+    RULEBOOK_ASSIGNED = "rulebook.assigned"
     DECISION_MADE = "decision.made"
     ALTERNATIVE_DECLINED = "alternative.declined"
     BOOKING_CREATED = "booking.created"
@@ -73,13 +78,25 @@ MEANING = {
     E.NOTICE_UPHELD: _("An appeal was rejected: the decision stands."),
     E.NOTICE_OVERTURNED: _("An appeal was granted: the notice goes ahead as filed."),
     E.NOTICE_DISPLACED: _(
-        "The authority closed the place over an accepted assembly: the notice went back to an "
-        "officer to offer another place or time."
+        "The authority closed or changed the place under an accepted assembly: the notice went "
+        "back to an officer to offer another place or time."
     ),
     E.CLOSURE_DECLARED: _(
         "The authority declared a closure of a place: its legal ground, reasons and period."
     ),
     E.CLOSURE_LIFTED: _("The authority lifted a closure early: the place is open again from then."),
+    E.VENUE_ADDED: _("A place was set up: its designation, capacity and zones."),
+    E.VENUE_CHANGED: _(
+        "The authority changed a place (designation, capacity, hours, outline or zones): old and "
+        "new values, and its reasons."
+    ),
+    E.CALENDAR_DAY_DECLARED: _("The authority declared a day a holiday or a working day."),
+    E.NOTICE_DEADLINE_MOVED: _(
+        "A decision deadline moved later because of a declared calendar day (deadlines never move earlier)."
+    ),
+    E.RULEBOOK_ASSIGNED: _(
+        "The authority assigned a rulebook version to a jurisdiction for notices filed from then on."
+    ),
     E.DECISION_MADE: _("A decision was sealed: the fingerprint of its full text, checked by “verify”."),
     E.ALTERNATIVE_DECLINED: _("The organizer declined the alternative offered with a decision."),
     E.BOOKING_CREATED: _("A place (its zones) was booked for a notice from one time to another."),

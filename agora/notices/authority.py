@@ -1,4 +1,6 @@
-"""The authority's own acts on its places, accountable like everyone else's: a closure is
+"""The authority's own acts, accountable like everyone else's: closures, venue changes,
+declared calendar days and rulebook assignments; each one validated and audited (who, when,
+old → new). A closure is
 declared on a legal ground from the rulebook, with reasons, ahead of time (unless on an
 emergency ground), never backdated; it is audited and public with when and by whom it was
 declared; and it never silently cancels an assembly already accepted there: each one goes
@@ -18,8 +20,9 @@ from django.utils.translation import gettext as _
 from agora.accounts.access import administrator_of
 from agora.audit.events import Event
 from agora.audit.services import record
+from agora.rules.models import CalendarDay, Jurisdiction, Rulebook
 from agora.scheduling.models import Booking
-from agora.venues.models import Closure, Venue
+from agora.venues.models import Closure, Venue, VenueChange
 
 from . import services
 from .models import Notice
@@ -137,3 +140,200 @@ def lift_closure(user, closure: Closure, *, reason: str, at: dt.datetime | None 
         record(Event.CLOSURE_LIFTED, user, closure, {"reason": reason}, at=at)
     closure.refresh_from_db()
     return closure
+
+
+# --- the calendar --------------------------------------------------------------------------
+
+
+def declare_calendar_day(
+    user,
+    jurisdiction: Jurisdiction,
+    *,
+    day: dt.date,
+    kind: str,
+    name: str,
+    at: dt.datetime | None = None,
+    dry: bool = False,
+) -> CalendarDay | None:
+    """Declare `day` a holiday or a working day. The decision deadlines of notices waiting
+    for a decision are recomputed and move forward only: an organizer may have relied on a
+    deadline (a silence that counts as consent, a date to plan for), so a new working day
+    never shortens one. Each move is audited with the day that caused it."""
+    administrator_of(user, jurisdiction)
+    at = at or timezone.now()
+    name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if kind not in CalendarDay.Kind.values:
+        errors["kind"] = _("Choose a holiday or a working day.")
+    if not name:
+        errors["name"] = _("Name the day (e.g. the holiday, or the day it makes up for).")
+    if day <= jurisdiction.local_day(at):
+        errors["day"] = _("A day can only be declared ahead: choose a date after today.")
+    elif jurisdiction.calendar_days.filter(date=day).exists():
+        errors["day"] = _("This date is already declared; each date can be declared once.")
+    elif kind in CalendarDay.Kind.values:
+        working = jurisdiction.calendar().is_working_day(day)
+        if kind == CalendarDay.Kind.HOLIDAY and not working:
+            errors["day"] = _("This date is not a working day already.")
+        if kind == CalendarDay.Kind.WORKING_DAY and working:
+            errors["day"] = _("This date is a working day already.")
+    if errors:
+        raise ValidationError(errors)
+    if dry:
+        return None
+    with transaction.atomic():
+        declared = CalendarDay.objects.create(
+            jurisdiction=jurisdiction, date=day, kind=kind, name=name, declared_at=at, declared_by=user
+        )
+        record(
+            Event.CALENDAR_DAY_DECLARED,
+            user,
+            declared,
+            {"jurisdiction": jurisdiction.slug, "date": day.isoformat(), "kind": kind, "name": name},
+            at=at,
+        )
+        for notice in Notice.objects.pending().filter(jurisdiction=jurisdiction, decision_due_at__gt=at):
+            due = services.decision_due(notice)
+            if due > notice.decision_due_at:
+                record(
+                    Event.NOTICE_DEADLINE_MOVED,
+                    user,
+                    notice,
+                    {
+                        "from": notice.decision_due_at.isoformat(),
+                        "to": due.isoformat(),
+                        "because": day.isoformat(),
+                    },
+                    at=at,
+                )
+                Notice.objects.filter(pk=notice.pk).update(decision_due_at=due)
+    return declared
+
+
+# --- venues --------------------------------------------------------------------------------
+
+VENUE_FIELDS = ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at", "geometry")
+ZONE_FIELDS = ("geometry", "capacity_override")
+
+
+def change_venue(
+    user,
+    venue: Venue,
+    *,
+    reason: str,
+    changes: dict,
+    zones: dict | None = None,
+    at: dt.datetime | None = None,
+    dry: bool = False,
+) -> VenueChange:
+    """Change a venue's designation, capacity, hours or outline (`changes`, by field) and its
+    zones' outlines or capacities (`zones`: {slug: {field: value}}). Recorded old → new with
+    the reasons, public. Accepted assemblies not yet started that the venue no longer takes
+    (no longer designated, too small where they hold time, outside its new hours) go back to
+    an officer for another place or time, like a closure's. The change's `displaces` lists
+    them. `dry`: check and preview it (an unsaved change), saving nothing."""
+    administrator_of(user, venue.jurisdiction)
+    at = at or timezone.now()
+    reason = (reason or "").strip()
+    unknown = set(changes) - set(VENUE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
+    with transaction.atomic():
+        venue = Venue.objects.select_for_update().get(pk=venue.pk)
+        diff = {
+            f: [_plain(getattr(venue, f)), _plain(v)] for f, v in changes.items() if getattr(venue, f) != v
+        }
+        for field_name, value in changes.items():
+            setattr(venue, field_name, value)
+        edited = []
+        for slug, fields in (zones or {}).items():
+            zone = venue.zones.filter(slug=slug).first()
+            if zone is None or set(fields) - set(ZONE_FIELDS):
+                raise ValidationError(
+                    {"zones": _("No zone %(slug)s here, or a field that cannot be changed.") % {"slug": slug}}
+                )
+            for field_name, value in fields.items():
+                if getattr(zone, field_name) != value:
+                    diff[f"zone:{slug}.{field_name}"] = [_plain(getattr(zone, field_name)), _plain(value)]
+                    setattr(zone, field_name, value)
+            edited.append(zone)
+        errors: dict[str, list[str]] = {}
+        for obj in (venue, *edited):
+            try:
+                obj.full_clean(exclude=["jurisdiction", "venue", "name", "slug"])
+            except ValidationError as e:
+                for field_name, messages in e.message_dict.items():
+                    errors.setdefault(field_name, []).extend(messages)
+        if not diff:
+            errors.setdefault("__all__", []).append(_("Nothing is changed: change at least one value."))
+        if not reason:
+            errors["reason"] = [_("Give the reasons: they are published with the change.")]
+        if errors:
+            raise ValidationError(errors)
+        venue.save()
+        for zone in edited:
+            zone.save()
+        going_ahead = Notice.objects.going_ahead().filter(
+            pk__in=Booking.objects.firm().filter(zone__venue=venue, starts_at__gt=at).values("notice")
+        )
+        unfit = [n for n in going_ahead.order_by("starts_at", "pk") if services.unfit_reason(n, venue)]
+        change = VenueChange(venue=venue, changes=diff, reason=reason, declared_at=at, declared_by=user)
+        change.displaces = unfit
+        if dry:
+            transaction.set_rollback(True)
+            return change
+        change.save()
+        record(
+            Event.VENUE_CHANGED,
+            user,
+            change,
+            {"venue": venue.pk, "changes": diff, "reason": reason, "displaces": [n.reference for n in unfit]},
+            at=at,
+        )
+        for notice in unfit:
+            services.run("displace", notice, user, at=at, change=change)
+    return change
+
+
+def _plain(value):
+    """A value as the audit log and the public record keep it."""
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    return value
+
+
+# --- rulebooks -----------------------------------------------------------------------------
+
+
+def assign_rulebook(user, jurisdiction: Jurisdiction, rulebook: Rulebook, *, at: dt.datetime | None = None):
+    """Make `rulebook` the jurisdiction's rules for notices filed from now on (a notice keeps
+    the version it was filed under: its deadlines and checks do not change under it)."""
+    administrator_of(user, jurisdiction)
+    at = at or timezone.now()
+    if rulebook.rules.timezone != jurisdiction.timezone:
+        raise ValidationError(
+            {
+                "rulebook": _("This rulebook is for the time zone %(tz)s, not this jurisdiction's.")
+                % {"tz": rulebook.rules.timezone}
+            }
+        )
+    if rulebook.pk == jurisdiction.rulebook_id:
+        raise ValidationError({"rulebook": _("This is the jurisdiction's rulebook already.")})
+    with transaction.atomic():
+        old = jurisdiction.rulebook
+        Jurisdiction.objects.filter(pk=jurisdiction.pk).update(rulebook=rulebook)
+        record(
+            Event.RULEBOOK_ASSIGNED,
+            user,
+            jurisdiction,
+            {
+                "from": f"{old.code} v{old.version}",
+                "to": f"{rulebook.code} v{rulebook.version}",
+                "sha256": rulebook.sha256,
+            },
+            at=at,
+        )
+    jurisdiction.refresh_from_db()
+    return jurisdiction

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.fields import DayField
 from agora.i18n import pick
-from agora.rules.models import Rulebook
+from agora.rules.models import CalendarDay, Rulebook
 from agora.scheduling.place import Place
+from agora.venues.geometry import validate_geometry
 from agora.venues.models import Venue
 
 from .models import PURPOSE_MAX, TEXT_MAX
@@ -273,3 +274,101 @@ class ClosureForm(forms.Form):
 
 class LiftForm(forms.Form):
     reason = forms.CharField(label=_("Why it is lifted (public)"), max_length=500)
+
+
+class CalendarDayForm(forms.Form):
+    """A day the authority declares a holiday or a working day."""
+
+    day = DayField(label=_("Date"))
+    kind = forms.ChoiceField(label=_("The day becomes"), choices=CalendarDay.Kind.choices)
+    name = forms.CharField(label=_("Name (public)"), max_length=200)
+
+
+class RulebookForm(forms.Form):
+    rulebook = forms.ModelChoiceField(label=_("Rulebook version"), queryset=Rulebook.objects.none())
+
+    def __init__(self, *args, jurisdiction, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["rulebook"]
+        field.queryset = Rulebook.objects.exclude(pk=jurisdiction.rulebook_id).order_by("code", "-version")
+        field.label_from_instance = lambda r: (
+            f"{pick(r.title) or r.code}, {_('version')} {r.version} ({r.code})"
+        )
+
+
+class GeometryField(forms.JSONField):
+    """A GeoJSON outline drawn on the map (kept as GeoJSON); checked like the model's."""
+
+    widget = forms.HiddenInput
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in (None, ""):
+            validate_geometry(value)
+
+
+class VenueChangeForm(forms.Form):
+    """What the authority may change about a place, with the reasons (public)."""
+
+    designated = forms.BooleanField(label=_("Designated for assemblies"), required=False)
+    capacity_override = forms.IntegerField(
+        label=_("Capacity (people; empty: from the area)"),
+        min_value=1,
+        max_value=MAX_PARTICIPANTS,
+        required=False,
+    )
+    crowd_density = forms.FloatField(label=_("Safe persons per square metre"), min_value=0.1, max_value=6)
+    opens_at = forms.TimeField(
+        label=_("Opens (empty: the rulebook's hours)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    geometry = GeometryField(label=_("Outline"))
+    zones = forms.JSONField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label=_("Reasons (public)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, venue, **kwargs):
+        self.venue = venue
+        initial = {
+            f: getattr(venue, f)
+            for f in ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at")
+        }
+        initial["geometry"] = venue.geometry
+        initial["zones"] = {z.slug: z.geometry for z in venue.zones.all()}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def clean_zones(self):
+        zones = self.cleaned_data.get("zones") or {}
+        known = set(self.venue.zones.values_list("slug", flat=True))
+        if not isinstance(zones, dict) or set(zones) - known:
+            raise forms.ValidationError(_("Draw only the zones this place has."))
+        for slug, geometry in zones.items():
+            if geometry is not None:
+                try:
+                    validate_geometry(geometry)
+                except forms.ValidationError as error:
+                    raise forms.ValidationError(
+                        _("Zone %(slug)s: %(error)s") % {"slug": slug, "error": error.messages[0]}
+                    ) from None
+        return zones
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("opens_at")) != bool(data.get("closes_at")):
+            self.add_error("closes_at", _("Give both the opening and the closing time, or neither."))
+        return data
+
+    def changes(self) -> tuple[dict, dict]:
+        """(venue fields, {zone slug: {field: value}}) as the service takes them."""
+        d = self.cleaned_data
+        venue = {
+            f: d[f]
+            for f in ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at", "geometry")
+        }
+        zones = {slug: {"geometry": g} for slug, g in (d.get("zones") or {}).items()}
+        return venue, zones

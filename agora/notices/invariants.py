@@ -22,6 +22,9 @@ them with the tests that check them.
 8. closures_respected: no booking holds time a closure takes, unless its assembly had
    already started when the closure was declared (the authority never silently cancels,
    and never books into its own closure).
+9. changes_respected: after the authority's latest change of a venue, no assembly that was
+   going ahead there before it still holds time there that the venue no longer takes (no
+   longer designated, too small, outside its hours): it was sent back for an offer.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from django.utils import timezone
 
 from agora.audit.models import AuditEvent
 from agora.scheduling.models import Booking, Offer
-from agora.venues.models import Closure, Zone
+from agora.venues.models import Closure, VenueChange, Zone
 
 from .models import Decision, Notice
 from .workflow import GOING_AHEAD, REASONED_OUTCOMES, WAITING, Status
@@ -52,6 +55,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *refusals_reasoned(),
         *no_overlap(),
         *closures_respected(),
+        *changes_respected(),
     ]
 
 
@@ -268,4 +272,30 @@ def closures_respected() -> list[str]:
             found.append(
                 f"closures_respected: booking {b.pk} of {b.notice} holds time closure {closure.pk} takes"
             )
+    return found
+
+
+def changes_respected() -> list[str]:
+    from .services import unfit_reason  # the one statement of what a venue takes
+
+    found = []
+    changes = VenueChange.objects.order_by("declared_at", "pk").select_related("venue")
+    latest = {c.venue_id: c for c in changes}
+    for change in latest.values():
+        logged = AuditEvent.objects.filter(event="venue.changed", object_id=str(change.pk)).first()
+        holding = Booking.objects.firm().filter(
+            zone__venue=change.venue_id, starts_at__gt=change.declared_at, held_until__gt=F("starts_at")
+        )
+        for notice in Notice.objects.going_ahead().filter(pk__in=holding.values("notice")):
+            moved = (
+                AuditEvent.objects.filter(object_type="notice", object_id=str(notice.pk), data__has_key="to")
+                .order_by("-seq")
+                .values_list("seq", flat=True)
+                .first()
+            )
+            if logged and moved and moved < logged.seq and unfit_reason(notice, change.venue):
+                found.append(
+                    f"changes_respected: {notice} still holds {change.venue} after change {change.pk}: "
+                    + unfit_reason(notice, change.venue)
+                )
     return found

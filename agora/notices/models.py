@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organizer
 from agora.rules.models import Jurisdiction, Rulebook
-from agora.venues.models import Closure, Venue, Zone
+from agora.venues.models import Closure, Venue, VenueChange, Zone
 
 from .workflow import GOING_AHEAD, IN_QUEUE, PENDING, WAITING, Status
 
@@ -145,6 +145,14 @@ class Notice(models.Model):
         blank=True,
         related_name="displaced",
         help_text="The authority's closure that took the place it had been accepted for.",
+    )
+    displaced_by_change = models.ForeignKey(
+        VenueChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="displaced",
+        help_text="The authority's change of the venue after which it no longer fit there.",
     )
 
     objects = NoticeQuerySet.as_manager()

@@ -38,6 +38,7 @@ def send_status_email(notice_id: int, status: str) -> None:
             "url": settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
             # sent back for review because the authority closed the place it was accepted for
             "closure": notice.displaced_by if status == Status.UNDER_REVIEW else None,
+            "change": notice.displaced_by_change if status == Status.UNDER_REVIEW else None,
         }
         subject = render_to_string("notices/email_subject.txt", context).strip()
         body = render_to_string("notices/email_body.txt", context)

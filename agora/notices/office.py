@@ -3,10 +3,8 @@ alternatives, appeals, and the day sheet for check-in and check-out."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,13 +15,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import officer_required
-from agora.i18n import pick
-from agora.register.queries import closures_shown
-from agora.venues.models import Closure
 
-from . import authority, review, services
+from . import review, services
 from .confirm import changing, confirm_page, confirmed
-from .forms import OUTCOMES, AppealDecisionForm, ClosureForm, DaySheetForm, DecisionForm, LiftForm
+from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
 from .workflow import GOING_AHEAD, PENDING, Status
@@ -253,105 +248,3 @@ def record_attendance(request, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect(target)
-
-
-@officer_required
-def closures(request):
-    """The authority's closures of its places: every officer sees them; an administrator of
-    the jurisdiction declares and lifts them (each step confirmed, audited and public)."""
-    jurisdiction = request.officer.jurisdiction
-    may_act = request.officer.administers
-    form = ClosureForm(
-        request.POST if request.POST.get("act") == "declare" else None, jurisdiction=jurisdiction
-    )
-    here = reverse("office:closures")
-    if request.method == "POST" and not may_act:
-        raise PermissionDenied(_("Only an administrator of this jurisdiction may do this."))
-    try:
-        if request.POST.get("act") == "lift":
-            return _lift(request, jurisdiction, here)
-        if request.POST.get("act") == "declare" and not changing(request) and form.is_valid():
-            d = form.cleaned_data
-            closure = dict(
-                ground=d["ground"],
-                reason=d["reason"],
-                starts_at=d["starts_at"],
-                ends_at=d["ends_at"],
-                zone=d["zone"],
-            )
-            if not confirmed(request):
-                authority.declare_closure(request.user, d["venue"], dry=True, **closure)
-                hit = authority.would_displace(d["venue"], d["zone"], d["starts_at"], d["ends_at"])
-                return confirm_page(
-                    request,
-                    title=_("Declare a closure"),
-                    lines=_closure_lines(form, jurisdiction, hit),
-                    button=_("Declare the closure"),
-                    change=_("Change the closure"),
-                    cancel=here,
-                    warning=_("A closure cannot be withdrawn, only lifted early; both are in the audit log."),
-                )
-            authority.declare_closure(request.user, d["venue"], **closure)
-            messages.success(request, _("Closure declared."))
-            return redirect(here)
-    except ValidationError as error:
-        add_service_errors(form, error)
-    rows = closures_shown(
-        Closure.objects.filter(
-            venue__jurisdiction=jurisdiction, ends_at__gte=timezone.now() - dt.timedelta(days=30)
-        ).order_by("starts_at")
-    )
-    context = {"form": form if may_act else None, "rows": rows, "lift_form": LiftForm() if may_act else None}
-    return render(request, "office/closures.html", context)
-
-
-def _closure_lines(form, jurisdiction, hit) -> list[str]:
-    """What declaring this closure will do, in words, for the confirmation step."""
-    d = form.cleaned_data
-    place = pick(d["venue"].name) + (f" ({pick(d['zone'].name)})" if d["zone"] else "")
-    local = [f"{timezone.localtime(d[k], jurisdiction.tz):%Y-%m-%d %H:%M}" for k in ("starts_at", "ends_at")]
-    ground = dict(form.fields["ground"].choices)[d["ground"]]
-    displaced = (
-        _(
-            "It displaces %(n)d accepted assembly(ies): %(refs)s. Each goes back to the review queue, "
-            "its organizer is told, and an officer offers another place or time."
-        )
-        % {"n": len(hit), "refs": ", ".join(n.reference for n in hit)}
-        if hit
-        else _("It displaces no accepted assembly.")
-    )
-    return [
-        _("%(place)s is closed from %(start)s to %(end)s.")
-        % {"place": place, "start": local[0], "end": local[1]},
-        _("Ground: %(ground)s. Reasons: %(reason)s") % {"ground": ground, "reason": d["reason"]},
-        _("It is published at once, with this moment as its declaration time and your office."),
-        displaced,
-    ]
-
-
-def _lift(request, jurisdiction, here):
-    closure = get_object_or_404(Closure, pk=request.POST.get("closure"), venue__jurisdiction=jurisdiction)
-    form = LiftForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-        return redirect(here)
-    if not confirmed(request):
-        return confirm_page(
-            request,
-            title=_("Lift a closure"),
-            lines=[
-                _(
-                    "%(place)s opens again now; the closure's record stays public, with when it was "
-                    "lifted and why."
-                )
-                % {"place": pick(closure.venue.name)},
-                _("Reasons: %(reason)s") % {"reason": form.cleaned_data["reason"]},
-            ],
-            button=_("Lift the closure"),
-            cancel=here,
-        )
-    authority.lift_closure(request.user, closure, reason=form.cleaned_data["reason"])
-    messages.success(request, _("Closure lifted."))
-    return redirect(here)

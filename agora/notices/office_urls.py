@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import office
+from . import authority_pages, office
 
 app_name = "office"
 urlpatterns = [
@@ -8,5 +8,8 @@ urlpatterns = [
     path("notices/<int:pk>/", office.decide, name="decide"),
     path("notices/<int:pk>/attendance/", office.record_attendance, name="attendance"),
     path("day/", office.day_sheet, name="day_sheet"),
-    path("closures/", office.closures, name="closures"),
+    path("closures/", authority_pages.closures, name="closures"),
+    path("places/", authority_pages.venues, name="venues"),
+    path("places/<int:pk>/", authority_pages.venue, name="venue"),
+    path("calendar/", authority_pages.calendar, name="calendar"),
 ]

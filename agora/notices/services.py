@@ -35,7 +35,7 @@ from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, che
 from agora.scheduling import bookings, offers, planning
 from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
-from agora.venues.models import Closure, Venue, Zone
+from agora.venues.models import Closure, Venue, VenueChange, Zone
 
 from . import notify
 from .integrity import fingerprint
@@ -164,6 +164,7 @@ class Step:
     conditions: str = ""
     text: str = ""
     closure: Closure | None = None
+    change: VenueChange | None = None
     alternative: Place | None = None
     placement: Place | None = None
     offer: Offer | None = None
@@ -570,21 +571,58 @@ def _place_free(step: Step) -> None:
         )
 
 
-def _closure_overlaps(step: Step) -> None:
-    closure = step.closure
-    if (
-        closure is None
-        or not _firm(step.notice)
-        .filter(
-            Q(zone=closure.zone_id) if closure.zone_id else Q(zone__venue=closure.venue_id),
-            starts_at__lt=closure.until,
-            held_until__gt=closure.starts_at,
+def _authority_takes_place(step: Step) -> None:
+    """The authority's act (a closure, or a change of the venue) takes what the notice holds."""
+    closure, notice = step.closure, step.notice
+    if closure is not None:
+        takes = (
+            _firm(notice)
+            .filter(
+                Q(zone=closure.zone_id) if closure.zone_id else Q(zone__venue=closure.venue_id),
+                starts_at__lt=closure.until,
+                held_until__gt=closure.starts_at,
+            )
+            .exists()
         )
-        .exists()
-    ):
-        raise ValidationError(
-            _("The closure does not touch the time this notice holds."), code="not_displaced"
-        )
+        if takes:
+            return
+    elif step.change is not None and unfit_reason(notice, step.change.venue) is not None:
+        return
+    raise ValidationError(
+        _("The authority's act does not touch what this notice holds."), code="not_displaced"
+    )
+
+
+def unfit_reason(notice: Notice, venue: Venue) -> str | None:
+    """Why `venue`, as it is now, can no longer take what the notice holds there (its
+    designation, the capacity of the zones it holds, the venue's hours); None if it can."""
+    zones = list(Zone.objects.filter(venue=venue, bookings__in=_firm(notice)).distinct())
+    if not zones:
+        return None
+    name = pick(venue.name)
+    if not venue.designated:
+        return _("%(place)s is no longer a designated place for assemblies.") % {"place": name}
+    capacity = min(sum(zone.capacity for zone in zones), venue.capacity)
+    if notice.expected_participants > capacity:
+        return _(
+            "%(place)s now takes %(capacity)s people where it holds time, fewer than the %(n)s expected."
+        ) % {
+            "place": name,
+            "capacity": capacity,
+            "n": notice.expected_participants,
+        }
+    if venue.opens_at and venue.closes_at:
+        tz = notice.jurisdiction.tz
+        held = notice.bookings.firm().filter(zone__in=zones)
+        for booking in held:
+            start, end = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+            if start.time() < venue.opens_at or end.time() > venue.closes_at or start.date() != end.date():
+                return _("%(place)s is now open from %(opens)s to %(closes)s only.") % {
+                    "place": name,
+                    "opens": f"{venue.opens_at:%H:%M}",
+                    "closes": f"{venue.closes_at:%H:%M}",
+                }
+    return None
 
 
 def _alternative_open(step: Step) -> None:
@@ -716,7 +754,7 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "ended": _ended,
     "appeal_stated": _appeal_stated,
     "deadline_passed": _deadline_passed,
-    "closure_overlaps": _closure_overlaps,
+    "authority_takes_place": _authority_takes_place,
 }
 
 
@@ -835,8 +873,15 @@ def _displace(step: Step) -> None:
         jurisdiction.local_day(step.at), rules.decision_working_days
     )
     _, due = jurisdiction.day_bounds(last_day)
-    _keep(step, displaced_by=step.closure, decision_due_at=min(due, notice.starts_at), reminded_at=None)
-    step.data.update(closure=step.closure.pk)  # the status email tells the organizer why
+    _keep(
+        step,
+        displaced_by=step.closure,
+        displaced_by_change=step.change,
+        decision_due_at=max(min(due, notice.starts_at), notice.decision_due_at or due),
+        reminded_at=None,
+    )
+    # the status email tells the organizer why
+    step.data.update({"closure": step.closure.pk} if step.closure else {"venue_change": step.change.pk})
 
 
 EFFECTS: dict[str, Callable[[Step], None]] = {

@@ -205,15 +205,15 @@ ACTIONS: dict[str, Action] = {
             ("reasons_given", "not_started", "within_cap", "place_free"),
             _("Grant the appeal"),
         ),
-        # The authority closed the place over an accepted assembly: never a silent cancellation,
-        # the notice goes back to an officer, who offers the organizer another place or time.
+        # The authority closed or changed the place under an accepted assembly: never a silent
+        # cancellation, the notice goes back to an officer, who offers another place or time.
         _action(
             "displace",
             GOING_AHEAD,
             S.UNDER_REVIEW,
             AUTHORITY,
-            ("not_started", "closure_overlaps"),
-            _("Displaced by a closure"),
+            ("not_started", "authority_takes_place"),
+            _("Displaced by the authority"),
             NOT_GOING_AHEAD,
         ),
         _action(

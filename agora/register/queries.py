@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agora.fields import DayField
+from agora.i18n import pick
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import Status
 from agora.scheduling.models import Booking
@@ -203,6 +204,64 @@ def closures_shown(closures) -> list[dict]:
                 "emergency": bool(ground and ground.emergency),
                 "office": c.venue.jurisdiction,
                 "displaced": c.displaced_count,
+            }
+        )
+    return rows
+
+
+CHANGED_FIELDS = {
+    "designated": _("Designated for assemblies"),
+    "capacity_override": _("Capacity"),
+    "crowd_density": _("Safe persons per square metre"),
+    "opens_at": _("Opens"),
+    "closes_at": _("Closes"),
+    "geometry": _("Outline"),
+    "capacity_override_zone": _("Capacity of zone %(zone)s"),
+    "geometry_zone": _("Outline of zone %(zone)s"),
+}
+
+
+def describe_changes(venue, changes: dict) -> list[str]:
+    """A venue change (`{"field": [old, new]}`) in words: “Capacity: 4000 → 1500”."""
+    zones = {z.slug: z for z in venue.zones.all()}
+    lines = []
+    for key, (old, new) in changes.items():
+        if key.startswith("zone:"):
+            slug, name = key[5:].split(".", 1)
+            zone = zones.get(slug)
+            label = CHANGED_FIELDS[f"{name}_zone"] % {"zone": pick(zone.name) if zone else slug}
+        else:
+            label, name = CHANGED_FIELDS.get(key, key), key
+        if name == "geometry":
+            lines.append(_("%(what)s: redrawn on the map") % {"what": label})
+        else:
+            lines.append(f"{label}: {_shown(old)} → {_shown(new)}")
+    return lines
+
+
+def _shown(value) -> str:
+    if value is None:
+        return str(_("not set"))
+    if value is True or value is False:
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def venue_changes_shown(changes) -> list[dict]:
+    """The authority's changes of a place as the public sees them: what changed in words,
+    the reasons, when and by which office, and how many accepted assemblies it displaced."""
+    rows = []
+    for change in (
+        changes.select_related("venue__jurisdiction")
+        .prefetch_related("venue__zones")
+        .annotate(displaced_count=Count("displaced"))
+    ):
+        rows.append(
+            {
+                "change": change,
+                "lines": describe_changes(change.venue, change.changes),
+                "office": change.venue.jurisdiction,
+                "displaced": change.displaced_count,
             }
         )
     return rows

@@ -31,6 +31,7 @@ from .queries import (
     filtered,
     page,
     public_row,
+    venue_changes_shown,
     with_details,
 )
 
@@ -143,6 +144,7 @@ def venue_page(request, pk):
         "closures": closures_shown(
             venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20]
         ),
+        "changes": venue_changes_shown(venue.changes.all()[:20]),
         "geometry_json": json.dumps(venue.geometry),
         "center": (lat, lon),
         "tile_url": settings.AGORA_TILE_URL,

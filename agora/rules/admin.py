@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from agora.admin_mixins import ReadOnlyAdmin
 
-from .models import ExtraHoliday, Jurisdiction, Rulebook
+from .models import CalendarDay, Jurisdiction, Rulebook
 
 
 @admin.register(Rulebook)
@@ -13,12 +13,25 @@ class RulebookAdmin(ReadOnlyAdmin):
     readonly_fields = ["code", "version", "title", "data", "source", "sha256", "loaded_at"]
 
 
-class ExtraHolidayInline(admin.TabularInline):
-    model = ExtraHoliday
+class CalendarDayInline(admin.TabularInline):
+    """Declared on the office's Calendar page (audited; deadlines move forward only)."""
+
+    model = CalendarDay
     extra = 0
+    fields = readonly_fields = ["date", "kind", "name", "declared_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
+    """A jurisdiction is set up here; its rulebook version is assigned on the office's
+    Calendar and rules page (audited), so here it is only shown once set."""
+
     list_display = ["slug", "__str__", "rulebook", "timezone", "reference_prefix"]
-    inlines = [ExtraHolidayInline]
+    inlines = [CalendarDayInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["rulebook", "timezone"] if obj else []

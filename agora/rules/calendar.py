@@ -35,13 +35,17 @@ class WorkingCalendar:
 
     @classmethod
     def from_rulebook_calendar(
-        cls, calendar: Calendar, extra_holidays: Iterable[dt.date] = ()
+        cls,
+        calendar: Calendar,
+        extra_holidays: Iterable[dt.date] = (),
+        extra_working_days: Iterable[dt.date] = (),
     ) -> WorkingCalendar:
+        """The rulebook's calendar plus the days the authority declared."""
         return cls(
             calendar.country,
             calendar.weekend,
             [*calendar.extra_holidays, *extra_holidays],
-            calendar.extra_working_days,
+            [*calendar.extra_working_days, *extra_working_days],
         )
 
     @cached_property

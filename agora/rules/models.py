@@ -6,8 +6,10 @@ import json
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agora.i18n import pick, validate_names
 
@@ -89,20 +91,35 @@ class Jurisdiction(models.Model):
         return dt.datetime.combine(day, time, self.tz)
 
     def calendar(self) -> WorkingCalendar:
-        extra = self.extra_holidays.values_list("date", flat=True)
-        return WorkingCalendar.from_rulebook_calendar(self.rulebook.rules.calendar, extra)
+        days = list(self.calendar_days.values_list("date", "kind"))
+        return WorkingCalendar.from_rulebook_calendar(
+            self.rulebook.rules.calendar,
+            [d for d, kind in days if kind == CalendarDay.Kind.HOLIDAY],
+            [d for d, kind in days if kind == CalendarDay.Kind.WORKING_DAY],
+        )
 
 
-class ExtraHoliday(models.Model):
-    """A non-working day the `holidays` package does not know (e.g. a declared day off)."""
+class CalendarDay(models.Model):
+    """A day the authority declared a holiday, or a working day (e.g. a Saturday that makes
+    up for a bridged holiday), beyond the `holidays` package and the rulebook. Declared through
+    `notices.authority.declare_calendar_day` (audited; deadlines move forward only)."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="extra_holidays")
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("holiday")
+        WORKING_DAY = "working_day", _("working day")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="calendar_days")
     date = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.HOLIDAY)
     name = models.CharField(max_length=200)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "date"], name="extra_holiday_unique")]
         ordering = ["date"]
 
     def __str__(self) -> str:
-        return f"{self.date}: {self.name}"
+        return f"{self.date}: {self.name} ({self.get_kind_display()})"

@@ -8,6 +8,6 @@ class VenuesConfig(AppConfig):
     def ready(self):
         from agora.audit.services import check_seals_with
 
-        from .integrity import check_closures
+        from .integrity import check_authority_acts
 
-        check_seals_with(check_closures)
+        check_seals_with(check_authority_acts)

@@ -150,3 +150,21 @@ class Closure(models.Model):
     def clean(self) -> None:
         if self.zone_id and self.zone.venue_id != self.venue_id:
             raise ValidationError({"zone": "The zone must belong to the closed venue."})
+
+
+class VenueChange(models.Model):
+    """A change the authority made to a venue (designation, capacity, hours, outline, zones),
+    made through `notices.authority.change_venue`: public with its reasons, when it was made
+    and what it changed (old → new)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="changes")
+    changes = models.JSONField(help_text='{"field": [old, new]}; zone fields as "zone:<slug>.<field>".')
+    reason = models.CharField(max_length=500, help_text="Public: shown on the venue page.")
+    declared_at = models.DateTimeField()
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-declared_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.venue} changed {self.declared_at:%Y-%m-%d %H:%M}: {', '.join(self.changes)}"

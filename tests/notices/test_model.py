@@ -301,6 +301,52 @@ class Agora(RuleBasedStateMachine):
         )
 
     @rule(
+        where=st.sampled_from(["square", "gandhi"]),
+        what=st.sampled_from(["capacity", "hours", "designation", "reopen"]),
+        size=st.sampled_from([20, 150, 600]),
+        over=index,
+    )
+    def the_authority_changes_a_place(self, where, what, size, over):
+        """The authority cuts a place's capacity or hours, takes its designation away, or
+        restores it; one time in two right under an assembly already accepted there:
+        whatever it displaces goes back for an offer (changes_respected)."""
+        ahead = list(Notice.objects.filter(pk__in=self.notices).going_ahead().filter(starts_at__gt=self.now))
+        if ahead and over % 2:
+            target = ahead[over % len(ahead)]
+            where = "gandhi" if target.venue_id == self.w["gandhi"].pk else "square"
+            size = max(1, target.expected_participants - 1)
+            what = "capacity" if what == "reopen" else what
+        changes = {
+            "capacity": {"capacity_override": size},
+            "hours": {"opens_at": dt.time(10), "closes_at": dt.time(16)},
+            "designation": {"designated": False},
+            "reopen": {"designated": True, "capacity_override": None, "opens_at": None, "closes_at": None},
+        }[what]
+        self.act(
+            None,
+            lambda: authority.change_venue(
+                self.w["officer"], self.w[where], reason="Model change.", changes=changes
+            ),
+        )
+
+    @rule(days=st.integers(min_value=1, max_value=12), kind=st.sampled_from(["holiday", "working_day"]))
+    def the_authority_declares_a_day(self, days, kind):
+        """A declared holiday or working day: decision deadlines only ever move later."""
+        before = dict(Notice.objects.filter(pk__in=self.notices).values_list("pk", "decision_due_at"))
+        self.act(
+            None,
+            lambda: authority.declare_calendar_day(
+                self.w["officer"],
+                self.w["square"].jurisdiction,
+                day=self.now.date() + dt.timedelta(days=days),
+                kind=kind,
+                name="Model day",
+            ),
+        )
+        for pk, due in Notice.objects.filter(pk__in=self.notices).values_list("pk", "decision_due_at"):
+            assert due is None or before.get(pk) is None or due >= before[pk], "a deadline moved earlier"
+
+    @rule(
         step=st.sampled_from(
             [dt.timedelta(minutes=30), dt.timedelta(hours=3), dt.timedelta(days=1), dt.timedelta(days=4)]
         )
