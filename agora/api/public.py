@@ -184,11 +184,16 @@ def decision(request, reference: str):
 
 @router.get("/statistics", response={200: list[s.StatSection], **ERRORS})
 def statistics(request):
+    """The statistics page's numbers: bar charts (`rows` of label and value) and tables (with
+    `columns`: each row's `values` by column key; `value` is its first column)."""
     return [
         {
             "title": sec["title"],
             "unit": sec["unit"],
-            "rows": [{"label": r["label"], "value": r["value"]} for r in sec["rows"]],
+            "rows": [
+                {"label": r["label"], "value": r["value"], "values": r.get("values", {})} for r in sec["rows"]
+            ],
+            "columns": sec.get("columns", []),
         }
         for sec in stats.sections()
     ]

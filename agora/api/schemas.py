@@ -154,12 +154,24 @@ class DecisionOut(Schema):
 class StatRow(Schema):
     label: str
     value: float
+    # a table's row: a value per column key (None where there is nothing to count)
+    values: dict[str, float | None] = {}
+
+
+class StatColumn(Schema):
+    key: str
+    title: str
+    unit: str
 
 
 class StatSection(Schema):
+    """A bar chart (label, value), or with `columns` a table: each row's `values` by column
+    key, and `value` its first column."""
+
     title: str
     unit: str
     rows: list[StatRow]
+    columns: list[StatColumn] = []
 
 
 class DigestOut(Schema):
