@@ -1,19 +1,23 @@
 """The officer's API (an officer token): the review queue, a notice with its conflicts and
-alternatives, decisions and appeal decisions, the day sheet and attendance, a day's plan.
+alternatives, decisions and appeal decisions, the day sheet and attendance, a day's plan;
+for administrators of the jurisdiction, declaring and lifting closures.
 The same services and queries as the office pages."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from ninja import Router
+from ninja.responses import Status as Reply
 
-from agora.notices import review, services
+from agora.notices import authority, review, services
 from agora.notices.models import Notice
 from agora.scheduling import planning
-from agora.venues.models import Venue
+from agora.venues.models import Closure, Venue
 
 from . import schemas as s
-from .core import ERRORS, TokenAuth
+from .core import ERRORS, ApiError, TokenAuth
+from .public import closure_rows
 
 router = Router(tags=["officer"], auth=TokenAuth("officer"))
 
@@ -105,3 +109,48 @@ def allocation(request, payload: s.AllocationIn):
         "applied": payload.confirm,
         "items": items,
     }
+
+
+def _closure_out(closure: Closure) -> dict:
+    """The closure as saved, in its public shape (with the notices it displaced)."""
+    saved = closure_rows(Closure.objects.filter(pk=closure.pk)).get()
+    return s.ClosureOut.of(saved, (get_language() or "en")[:2])
+
+
+@router.post("/office/closures", response={201: s.ClosureOut, **ERRORS})
+def declare_closure(request, payload: s.ClosureIn):
+    """Declare a closure of a place of your jurisdiction (or one zone), as its administrator:
+    a ground from the rulebook's list, public reasons, ahead of time unless on an emergency
+    ground. Accepted notices it takes the place of go back to review: their references are in
+    `displaced`."""
+    venue = get_object_or_404(Venue, pk=payload.venue, jurisdiction=request.user.officer.jurisdiction)
+    zone = None
+    if payload.zone is not None:
+        zone = venue.zones.filter(pk=payload.zone).first()
+        if zone is None:
+            raise ApiError(
+                422, "invalid", "The zone must belong to the venue.", {"zone": ["not a zone of the venue"]}
+            )
+    closure = authority.declare_closure(
+        request.user,
+        venue,
+        zone=zone,
+        kind=payload.kind,
+        ground=payload.ground,
+        reason=payload.reason,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+    )
+    return Reply(201, _closure_out(closure))
+
+
+@router.post("/office/closures/{closure_id}/lift", response={200: s.ClosureOut, **ERRORS})
+def lift_closure(request, closure_id: int, payload: s.LiftIn):
+    """Lift a closure of your jurisdiction early, as its administrator, with public reasons:
+    the place is open again from now; the closure's record stays."""
+    closure = get_object_or_404(
+        Closure.objects.select_related("venue__jurisdiction"),
+        pk=closure_id,
+        venue__jurisdiction=request.user.officer.jurisdiction,
+    )
+    return _closure_out(authority.lift_closure(request.user, closure, reason=payload.reason))

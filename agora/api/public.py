@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 from typing import Literal
 
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Query, Router
 from pydantic import Field
 
 from agora.audit.services import digest
-from agora.notices.models import Decision
+from agora.notices.models import Decision, Notice
 from agora.register import queries, stats
+from agora.rules.models import Jurisdiction
 from agora.scheduling import planning
-from agora.venues.models import Venue
+from agora.venues.models import Closure, Venue
 
 from . import schemas as s
 from .core import ERRORS, ApiError, with_etag
@@ -89,6 +96,87 @@ def register(request, filters: Query[RegisterQuery]):
     )
 
 
+class ClosureQuery(s.Schema):
+    venue: int | None = Field(default=None, ge=1, le=2**62)
+    jurisdiction: str | None = Field(default=None, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
+    date_from: s.Day | None = Field(default=None, alias="from")
+    date_to: s.Day | None = Field(default=None, alias="to")
+    cursor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+def closure_rows(rows):
+    """Closures with what their public shape reads, in a fixed number of queries."""
+    return rows.select_related("venue__jurisdiction__rulebook", "zone").prefetch_related(
+        Prefetch("displaced", queryset=Notice.objects.only("pk", "reference", "displaced_by"))
+    )
+
+
+def closures_out(rows) -> list[dict]:
+    lang = (get_language() or "en")[:2]
+    parsed = {}  # each rulebook parsed once, not once per row
+
+    def rules_of(rulebook):
+        return parsed.setdefault(rulebook.pk, rulebook.rules)
+
+    return [s.ClosureOut.of(c, lang, rules_of) for c in rows]
+
+
+def _cursor(text: str) -> tuple[dt.datetime, int]:
+    try:
+        start, pk = base64.urlsafe_b64decode(text.encode()).decode().split("|")
+        moment = dt.datetime.fromisoformat(start)
+        if moment.tzinfo is None:
+            raise ValueError
+        return moment, int(pk)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ApiError(
+            422, "invalid", "The cursor is not one this endpoint gave.", {"cursor": ["pass next_cursor back"]}
+        ) from None
+
+
+@router.get("/closures", response={200: s.ClosurePage, **ERRORS})
+def closures(request, filters: Query[ClosureQuery]):
+    """Closures the authority declared, by when they start: where, on which legal ground (in the
+    request's language) and why, when and by which office each was declared, when it was lifted,
+    and the notices it displaced. `from`/`to` (dates, local) keep those whose declared period
+    touches those days; pages by `next_cursor`."""
+    rows = Closure.objects.filter(declared_at__isnull=False)
+    tz = timezone.get_current_timezone()
+    if filters.venue is not None:
+        venue = Venue.objects.select_related("jurisdiction").filter(pk=filters.venue).first()
+        if venue is None:
+            raise ApiError(404, "not_found", "No such venue.", {"venue": ["unknown venue id"]})
+        rows, tz = rows.filter(venue=venue), venue.jurisdiction.tz
+    if filters.jurisdiction is not None:
+        authority = Jurisdiction.objects.filter(slug=filters.jurisdiction).first()
+        if authority is None:
+            raise ApiError(
+                404, "not_found", "No such jurisdiction.", {"jurisdiction": ["unknown jurisdiction slug"]}
+            )
+        rows, tz = rows.filter(venue__jurisdiction=authority), authority.tz
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        raise ApiError(
+            422, "invalid", "`to` is before `from`.", {"to": ["the end of the range is before its start"]}
+        )
+    if filters.date_from:
+        rows = rows.filter(ends_at__gt=dt.datetime.combine(filters.date_from, dt.time(), tz))
+    if filters.date_to:
+        rows = rows.filter(
+            starts_at__lt=dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(), tz)
+        )
+    if filters.cursor:
+        start, pk = _cursor(filters.cursor)
+        rows = rows.filter(Q(starts_at__gt=start) | Q(starts_at=start, pk__gt=pk))
+    page = list(closure_rows(rows.order_by("starts_at", "pk"))[: filters.limit + 1])
+    more, page = len(page) > filters.limit, page[: filters.limit]
+    cursor = None
+    if more:
+        last = page[-1]
+        cursor = base64.urlsafe_b64encode(f"{last.starts_at.isoformat()}|{last.pk}".encode()).decode()
+    return {"items": closures_out(page), "next_cursor": cursor}
+
+
 @router.get("/decisions/{reference}", response={200: s.DecisionOut, **ERRORS})
 def decision(request, reference: str):
     return get_object_or_404(Decision.objects.select_related("notice", "rulebook"), reference=reference)
@@ -96,11 +184,16 @@ def decision(request, reference: str):
 
 @router.get("/statistics", response={200: list[s.StatSection], **ERRORS})
 def statistics(request):
+    """The statistics page's numbers: bar charts (`rows` of label and value) and tables (with
+    `columns`: each row's `values` by column key; `value` is its first column)."""
     return [
         {
             "title": sec["title"],
             "unit": sec["unit"],
-            "rows": [{"label": r["label"], "value": r["value"]} for r in sec["rows"]],
+            "rows": [
+                {"label": r["label"], "value": r["value"], "values": r.get("values", {})} for r in sec["rows"]
+            ],
+            "columns": sec.get("columns", []),
         }
         for sec in stats.sections()
     ]

@@ -9,7 +9,9 @@ from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
 from agora.fields import FIRST_YEAR, LAST_YEAR
+from agora.i18n import pick
 from agora.notices import review
+from agora.venues.models import Closure
 
 MAX_PARTICIPANTS = 1_000_000
 EXAMPLE_TIME = "2026-12-07T14:00:00+05:00"
@@ -152,12 +154,24 @@ class DecisionOut(Schema):
 class StatRow(Schema):
     label: str
     value: float
+    # a table's row: a value per column key (None where there is nothing to count)
+    values: dict[str, float | None] = {}
+
+
+class StatColumn(Schema):
+    key: str
+    title: str
+    unit: str
 
 
 class StatSection(Schema):
+    """A bar chart (label, value), or with `columns` a table: each row's `values` by column
+    key, and `value` its first column."""
+
     title: str
     unit: str
     rows: list[StatRow]
+    columns: list[StatColumn] = []
 
 
 class DigestOut(Schema):
@@ -365,6 +379,85 @@ class AppealDecisionIn(Schema):
 
 class AttendanceIn(Schema):
     action: Literal["check_in", "check_out", "held", "not_held"]
+
+
+class ClosureOut(Schema):
+    """A closure as the public sees it: the authority's act, with its legal ground, when and by
+    which office it was declared, and the notices it displaced. Never the officer's identity."""
+
+    id: int
+    jurisdiction: str
+    venue: int
+    venue_name: str
+    zone: int | None
+    zone_name: str | None
+    kind: str
+    ground: str
+    ground_title: str
+    emergency: bool
+    reason: str
+    starts_at: LocalTime
+    ends_at: LocalTime
+    until: LocalTime
+    declared_at: LocalTime | None
+    office: str
+    lifted_at: LocalTime | None
+    lift_reason: str
+    displaced: list[str]
+
+    @staticmethod
+    def of(closure, lang: str, rules_of=None) -> dict:
+        """`closure` with venue__jurisdiction, zone and displaced (references) fetched;
+        `rules_of(rulebook)` may cache the parsed rulebook across rows."""
+        jurisdiction = closure.venue.jurisdiction
+        rules = rules_of(jurisdiction.rulebook) if rules_of else jurisdiction.rulebook.rules
+        basis = rules.closures.grounds.get(closure.ground)
+        return {
+            "id": closure.pk,
+            "jurisdiction": jurisdiction.slug,
+            "venue": closure.venue_id,
+            "venue_name": pick(closure.venue.name, lang),
+            "zone": closure.zone_id,
+            "zone_name": pick(closure.zone.name, lang) if closure.zone else None,
+            "kind": closure.kind,
+            "ground": closure.ground,
+            "ground_title": basis.text(lang) if basis else "",
+            "emergency": bool(basis and basis.emergency),
+            "reason": closure.reason,
+            "starts_at": closure.starts_at,
+            "ends_at": closure.ends_at,
+            "until": closure.until,
+            "declared_at": closure.declared_at,
+            "office": pick(jurisdiction.name, lang),
+            "lifted_at": closure.lifted_at,
+            "lift_reason": closure.lift_reason,
+            "displaced": sorted(n.reference for n in closure.displaced.all() if n.reference),
+        }
+
+
+class ClosurePage(Schema):
+    items: list[ClosureOut]
+    next_cursor: str | None
+
+
+class ClosureIn(Schema):
+    venue: Id
+    zone: Id | None = None
+    kind: Literal[tuple(Closure.Kind.values)] = Closure.Kind.OTHER.value
+    ground: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    reason: str = Field(min_length=1, max_length=500)  # published with the closure
+    starts_at: Moment
+    ends_at: Moment
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClosureIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class LiftIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)  # published with the closure
 
 
 class AllocationIn(Schema):

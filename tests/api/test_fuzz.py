@@ -44,6 +44,9 @@ def tokens(in_test_transaction, db, square, gandhi, aigerim, dana, settings):
     # Something to find: a pending notice, a decided one, a refusal with an alternative.
     for hour in (10, 12):
         file(aigerim, square, future(hour=hour), future(hour=hour + 1), purpose="Fuzz", people=10)
+    # The officer administers the city, so declaring and lifting closures run too, not only 403.
+    dana.officer.administers = True
+    dana.officer.save()
     return {"organizer": create_token(aigerim, "fuzz")[1], "officer": create_token(dana, "fuzz")[1]}
 
 

@@ -1,5 +1,6 @@
 """The API's permission matrix: every endpoint × anonymous, organizer A, organizer B,
-officer of the jurisdiction, officer of another jurisdiction, administrator."""
+officer of the jurisdiction, officer of another jurisdiction, administrator (a superuser's
+browser session), and an officer who administers the jurisdiction (its closures)."""
 
 import datetime as dt
 from contextlib import nullcontext
@@ -8,11 +9,12 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
+from agora.accounts.models import Officer
 from agora.accounts.tokens import create_token
-from agora.notices import services
+from agora.notices import authority, services
 from tests.conftest import file_rally, future, offer_its_own_time_back, refuse_with_alternative
 
-ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin"]
+ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin", "office_admin"]
 
 
 @pytest.fixture
@@ -27,6 +29,16 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
     accepted = file_rally(aigerim, square, 14)
     decision = services.decide(accepted, dana, "accepted")
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
+    office_admin = get_user_model().objects.create_user("aliya", "aliya@example.org", "pw-for-tests-1")
+    Officer.objects.create(user=office_admin, jurisdiction=dana.officer.jurisdiction, administers=True)
+    closure = authority.declare_closure(  # a week after the notices, touching none of them
+        office_admin,
+        square,
+        ground="maintenance",
+        reason="Paving.",
+        starts_at=future(days=21, hour=9),
+        ends_at=future(days=21, hour=12),
+    )
     tokens = {
         "anonymous": None,
         "organizer_a": create_token(aigerim, "A")[1],
@@ -34,6 +46,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         "officer": create_token(dana, "D")[1],
         "other_officer": create_token(yerlan, "Y")[1],
         "admin": None,
+        "office_admin": create_token(office_admin, "O")[1],
     }
     return {
         "square": square,
@@ -43,6 +56,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         "appealed": appealed,
         "decision": decision,
         "offer": offer,
+        "closure": closure,
         "tokens": tokens,
         "admin": admin,
     }
@@ -67,6 +81,7 @@ ORGANIZER_OWN = {
     "officer": 403,
     "other_officer": 403,
     "admin": 401,
+    "office_admin": 403,
 }
 ORGANIZER_ANY = {**ORGANIZER_OWN, "organizer_b": 200}
 OFFICER_HERE = {
@@ -76,8 +91,11 @@ OFFICER_HERE = {
     "officer": 200,
     "other_officer": 404,
     "admin": 401,
+    "office_admin": 200,
 }
 OFFICER_ANY = {**OFFICER_HERE, "other_officer": 200}
+# the authority's own acts: only an officer who administers the jurisdiction
+ADMINISTRATOR_HERE = {**OFFICER_HERE, "officer": 403}
 
 # operation id (as in the OpenAPI document) -> method, path, body, expected status per role
 CASES = {
@@ -91,6 +109,7 @@ CASES = {
     "register": ("get", lambda w: "/register", None, ANY),
     "decision": ("get", lambda w: f"/decisions/{w['decision'].reference}", None, ANY),
     "statistics": ("get", lambda w: "/statistics", None, ANY),
+    "closures": ("get", lambda w: f"/closures?venue={w['square'].pk}", None, ANY),
     "audit_digest": ("get", lambda w: "/audit/digest", None, ANY),
     "create_notice": (
         "post",
@@ -157,6 +176,24 @@ CASES = {
         lambda w: "/office/allocation",
         lambda w: {"date": str(future().date())},
         OFFICER_ANY,
+    ),
+    "declare_closure": (
+        "post",
+        lambda w: "/office/closures",
+        lambda w: {
+            "venue": w["square"].pk,
+            "ground": "state_event",
+            "reason": "Ceremony.",
+            "starts_at": future(days=20, hour=9).isoformat(),
+            "ends_at": future(days=20, hour=12).isoformat(),
+        },
+        {**ADMINISTRATOR_HERE, "office_admin": 201},
+    ),
+    "lift_closure": (
+        "post",
+        lambda w: f"/office/closures/{w['closure'].pk}/lift",
+        lambda w: {"reason": "Paving postponed."},
+        ADMINISTRATOR_HERE,
     ),
 }
 
