@@ -17,6 +17,7 @@ from django.utils import timezone
 from agora.accounts.models import Officer, Organizer
 from agora.audit.events import Event
 from agora.audit.services import record
+from agora.notices import authority
 from agora.notices import services as notices
 from agora.rules.models import Jurisdiction
 from agora.rules.services import latest, load_rulebooks
@@ -183,7 +184,10 @@ def load_demo(*, now: dt.datetime | None = None, almaty_rulebook: str = "fair") 
 
     make_user("admin", superuser=True)
     dana = make_user("dana")
-    Officer.objects.create(user=dana, jurisdiction=almaty, title="Head of public order unit")
+    # Dana also administers Almaty: she declares its closures, place changes and calendar days
+    Officer.objects.create(
+        user=dana, jurisdiction=almaty, title="Head of public order unit", administers=True
+    )
     give_totp(dana)
     yerlan = make_user("yerlan")
     Officer.objects.create(user=yerlan, jurisdiction=astana, title="Officer")
@@ -325,6 +329,16 @@ def load_demo(*, now: dt.datetime | None = None, almaty_rulebook: str = "fair") 
         notices.appeal(n, n.organizer.user, text="There are no road works on that date.")
         if grant is not None:
             notices.resolve_appeal(n, dana, grant=grant, reasoning="Checked with the roads department.")
+    # the authority's own act, public with when it was declared: the park's lawns are re-seeded
+    authority.declare_closure(
+        dana,
+        gandhi,
+        ground="maintenance",
+        kind="maintenance",
+        reason="The lawns are re-seeded; the park reopens at noon.",
+        starts_at=local(ahead + dt.timedelta(days=3), 7),
+        ends_at=local(ahead + dt.timedelta(days=3), 12),
+    )
     return made
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agora.accounts.access import administrator_of
 from agora.audit.events import Event
@@ -26,6 +27,9 @@ from agora.venues.models import Closure, Venue, VenueChange
 
 from . import services
 from .models import Notice
+
+REASON_MAX = 500  # the public reasons' column
+TOO_LONG = _lazy("Shorten this to %(n)s characters at most.")
 
 
 def declare_closure(
@@ -56,6 +60,8 @@ def declare_closure(
         }
     if not reason:
         errors["reason"] = _("Give the reasons: they are published with the closure.")
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = TOO_LONG % {"n": REASON_MAX}
     if zone is not None and zone.venue_id != venue.pk:
         errors["zone"] = _("The zone must belong to the closed place.")
     if ends_at <= starts_at:
@@ -133,9 +139,12 @@ def lift_closure(user, closure: Closure, *, reason: str, at: dt.datetime | None 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reasons for lifting the closure.")})
-    if closure.lifted_at is not None or closure.ends_at <= at:
-        raise ValidationError(_("This closure is over already."))
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": TOO_LONG % {"n": REASON_MAX}})
     with transaction.atomic():
+        locked = Closure.objects.select_for_update().get(pk=closure.pk)  # two lifts at once: one wins
+        if locked.lifted_at is not None or locked.ends_at <= at:
+            raise ValidationError(_("This closure is over already."))
         Closure.objects.filter(pk=closure.pk).update(lifted_at=at, lift_reason=reason)
         record(Event.CLOSURE_LIFTED, user, closure, {"reason": reason}, at=at)
     closure.refresh_from_db()
@@ -167,6 +176,8 @@ def declare_calendar_day(
         errors["kind"] = _("Choose a holiday or a working day.")
     if not name:
         errors["name"] = _("Name the day (e.g. the holiday, or the day it makes up for).")
+    elif len(name) > 200:
+        errors["name"] = TOO_LONG % {"n": 200}
     if day <= jurisdiction.local_day(at):
         errors["day"] = _("A day can only be declared ahead: choose a date after today.")
     elif jurisdiction.calendar_days.filter(date=day).exists():
@@ -270,6 +281,8 @@ def change_venue(
             errors.setdefault("__all__", []).append(_("Nothing is changed: change at least one value."))
         if not reason:
             errors["reason"] = [_("Give the reasons: they are published with the change.")]
+        elif len(reason) > REASON_MAX:
+            errors["reason"] = [TOO_LONG % {"n": REASON_MAX}]
         if errors:
             raise ValidationError(errors)
         venue.save()
