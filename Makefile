@@ -31,7 +31,7 @@ test: install lint
 # Everything but the slow tests (load benchmarks, restore drill, browser journeys), with a
 # short model-based run: for the edit-test loop. `make test` is what CI runs.
 test-fast: install lint
-	AGORA_MODEL_EXAMPLES=$${AGORA_MODEL_EXAMPLES:-6} $(BIN)/pytest -m "not slow" -q
+	AGORA_MODEL_EXAMPLES=$${AGORA_MODEL_EXAMPLES:-3} $(BIN)/pytest -m "not slow" -q
 
 lint: install
 	$(BIN)/ruff check .
