@@ -256,6 +256,7 @@ def change_venue(
         diff = {
             f: [_plain(getattr(venue, f)), _plain(v)] for f, v in changes.items() if getattr(venue, f) != v
         }
+        capacity = venue.capacity
         for field_name, value in changes.items():
             setattr(venue, field_name, value)
         edited = []
@@ -285,6 +286,8 @@ def change_venue(
             errors["reason"] = [TOO_LONG % {"n": REASON_MAX}]
         if errors:
             raise ValidationError(errors)
+        if venue.capacity != capacity:  # what people can count on, whatever made it change
+            diff["capacity"] = [capacity, venue.capacity]
         venue.save()
         for zone in edited:
             zone.save()

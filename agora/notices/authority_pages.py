@@ -98,7 +98,8 @@ def _closure_lines(form, jurisdiction, hit) -> list[str]:
     return [
         _("%(place)s is closed from %(start)s to %(end)s.")
         % {"place": place, "start": local[0], "end": local[1]},
-        _("Ground: %(ground)s. Reasons: %(reason)s") % {"ground": ground, "reason": d["reason"]},
+        _("Ground: %(ground)s.") % {"ground": ground.rstrip(".")},
+        _("Reasons: %(reason)s") % {"reason": d["reason"]},
         _("It is published at once, with this moment as its declaration time and your office."),
         displaced,
     ]
@@ -244,6 +245,14 @@ def venue(request, pk):
         "venue": place,
         "form": form if may_act else None,
         "changes": venue_changes_shown(place.changes.all()[:50]),
+        "draw_words": {
+            "polygon": _("Draw a new outline"),
+            "edit": _("Move the corners"),
+            "save": _("Keep"),
+            "cancel": _("Cancel"),
+            "finish": _("Finish"),
+            "undo": _("Undo the last point"),
+        },
         "zones": [{"slug": z.slug, "name": pick(z.name), "geometry": z.geometry} for z in place.zones.all()],
         "tile_url": settings.AGORA_TILE_URL,
     }

@@ -256,7 +256,7 @@ class ClosureForm(forms.Form):
         lang = get_language() or "en"
         grounds = jurisdiction.rulebook.rules.closures.grounds
         self.fields["ground"].choices = [
-            (code, f"{g.article}: {g.text(lang)}" + (f" ({_('emergency')})" if g.emergency else ""))
+            (code, g.cited(lang) + (f" ({_('emergency')})" if g.emergency else ""))
             for code, g in grounds.items()
         ]
 
@@ -292,7 +292,12 @@ class RulebookForm(forms.Form):
         field = self.fields["rulebook"]
         field.queryset = Rulebook.objects.exclude(pk=jurisdiction.rulebook_id).order_by("code", "-version")
         field.label_from_instance = lambda r: (
-            f"{pick(r.title) or r.code}, {_('version')} {r.version} ({r.code})"
+            _("%(title)s, version %(version)s (%(code)s)")
+            % {
+                "title": pick(r.title) or r.code,
+                "version": r.version,
+                "code": r.code,
+            }
         )
 
 
@@ -359,8 +364,11 @@ class VenueChangeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if bool(data.get("opens_at")) != bool(data.get("closes_at")):
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if bool(opens) != bool(closes):
             self.add_error("closes_at", _("Give both the opening and the closing time, or neither."))
+        elif opens and closes and opens >= closes:
+            self.add_error("closes_at", _("The place must close after it opens (the same day)."))
         return data
 
     def changes(self) -> tuple[dict, dict]:

@@ -211,7 +211,8 @@ def closures_shown(closures) -> list[dict]:
 
 CHANGED_FIELDS = {
     "designated": _("Designated for assemblies"),
-    "capacity_override": _("Capacity"),
+    "capacity": _("Capacity"),
+    "capacity_override": _("Capacity set by hand"),
     "crowd_density": _("Safe persons per square metre"),
     "opens_at": _("Opens"),
     "closes_at": _("Closes"),
@@ -226,6 +227,8 @@ def describe_changes(venue, changes: dict) -> list[str]:
     zones = {z.slug: z for z in venue.zones.all()}
     lines = []
     for key, (old, new) in changes.items():
+        if key == "capacity_override" and "capacity" in changes:
+            continue  # the capacity line says it, in people
         if key.startswith("zone:"):
             slug, name = key[5:].split(".", 1)
             zone = zones.get(slug)
@@ -241,7 +244,7 @@ def describe_changes(venue, changes: dict) -> list[str]:
 
 def _shown(value) -> str:
     if value is None:
-        return str(_("not set"))
+        return str(_("not set (from the area or the rulebook)"))
     if value is True or value is False:
         return str(_("yes") if value else _("no"))
     return str(value)

@@ -95,18 +95,16 @@ class RefusalGround(_Strict):
     def text(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
 
+    def cited(self, lang: str) -> str:
+        """The ground as a user reads it: its article, where the law names one, and its text
+        ("assumed" marks a ground the rulebook's author chose, not an article to show)."""
+        return self.text(lang) if self.article == "assumed" else f"{self.article}: {self.text(lang)}"
 
-class ClosureGround(_Strict):
+
+class ClosureGround(RefusalGround):
     """A lawful basis for the authority to close a place; `emergency` ones need no notice."""
 
-    article: str
-    en: str
-    ru: str | None = None
-    kk: str | None = None
     emergency: bool = False
-
-    def text(self, lang: str) -> str:
-        return getattr(self, lang, None) or self.en
 
 
 class Closures(_Strict):

@@ -57,7 +57,7 @@ def test_a_capacity_cut_sends_the_assemblies_that_no_longer_fit_back_for_an_offe
     big.refresh_from_db(), small.refresh_from_db()
     assert big.status == Status.UNDER_REVIEW and big.displaced_by_change == change
     assert small.status == Status.ACCEPTED  # still fits
-    assert change.changes == {"capacity_override": [None, 500]} and before != 500
+    assert change.changes == {"capacity_override": [None, 500], "capacity": [before, 500]} and before != 500
     assert Venue.objects.get(pk=square.pk).capacity == 500
     [logged] = events("venue.changed")
     assert logged.data["displaces"] == [big.reference] and logged.data["changes"]["capacity_override"] == [

@@ -8,6 +8,16 @@
   var zonesField = document.getElementById("id_zones");
   var target = document.getElementById("draw-target");
   var zones = JSON.parse(document.getElementById("venue-zones").textContent);
+  // the draw toolbar's words in the page's language (Leaflet.draw ships English only)
+  var words = JSON.parse(document.getElementById("draw-words").textContent);
+  L.drawLocal.draw.toolbar.buttons.polygon = words.polygon;
+  L.drawLocal.draw.toolbar.actions = { title: words.cancel, text: words.cancel };
+  L.drawLocal.draw.toolbar.finish = { title: words.finish, text: words.finish };
+  L.drawLocal.draw.toolbar.undo = { title: words.undo, text: words.undo };
+  L.drawLocal.edit.toolbar.buttons.edit = words.edit;
+  L.drawLocal.edit.toolbar.buttons.editDisabled = words.edit;
+  L.drawLocal.edit.toolbar.actions.save = { title: words.save, text: words.save };
+  L.drawLocal.edit.toolbar.actions.cancel = { title: words.cancel, text: words.cancel };
   var map = L.map(el, { scrollWheelZoom: false });
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 20, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
@@ -39,7 +49,12 @@
         .bindTooltip(z.name);
     }
   });
-  map.fitBounds(editable.getBounds(), { padding: [20, 20] });
+  function fit() {
+    map.invalidateSize();
+    map.fitBounds(editable.getBounds(), { padding: [20, 20] });
+  }
+  fit();
+  window.addEventListener("load", fit); // once the page has its layout, the map its size
   map.addControl(
     new L.Control.Draw({
       draw: { polygon: { allowIntersection: false, showArea: true }, polyline: false, rectangle: false,
