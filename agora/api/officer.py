@@ -10,14 +10,15 @@ from django.utils.translation import get_language
 from ninja import Router
 from ninja.responses import Status as Reply
 
+from agora.audit.models import AuditEvent
 from agora.notices import authority, review, services
 from agora.notices.models import Notice
 from agora.scheduling import planning
-from agora.venues.models import Closure, Venue
+from agora.venues.models import Closure, Venue, VenueChange
 
 from . import schemas as s
 from .core import ERRORS, ApiError, TokenAuth
-from .public import closure_rows
+from .public import closure_rows, venue_change_out
 
 router = Router(tags=["officer"], auth=TokenAuth("officer"))
 
@@ -154,3 +155,46 @@ def lift_closure(request, closure_id: int, payload: s.LiftIn):
         venue__jurisdiction=request.user.officer.jurisdiction,
     )
     return _closure_out(authority.lift_closure(request.user, closure, reason=payload.reason))
+
+
+@router.post("/office/venues/{venue_id}/changes", response={201: s.VenueChangeOut, **ERRORS})
+def change_venue(request, venue_id: int, payload: s.VenueChangeIn):
+    """Change a place of your jurisdiction, as its administrator: only the fields given change.
+    Accepted notices the place no longer takes (not designated, too small, outside its hours)
+    go back to review: their references are in `displaced`."""
+    venue = get_object_or_404(Venue, pk=venue_id, jurisdiction=request.user.officer.jurisdiction)
+    try:
+        changes = payload.changes()
+    except ValueError as error:
+        raise ApiError(422, "invalid", str(error), {"body": [str(error)]}) from None
+    change = authority.change_venue(
+        request.user, venue, reason=payload.reason, changes=changes, zones=payload.zones or {}
+    )
+    return Reply(201, venue_change_out(VenueChange.objects.get(pk=change.pk)))
+
+
+@router.post("/office/calendar-days", response={201: s.CalendarDayOut, **ERRORS})
+def declare_calendar_day(request, payload: s.CalendarDayIn):
+    """Declare a holiday or a working day in your jurisdiction, as its administrator. Decision
+    deadlines of pending notices are recounted and move later only: `deadlines_moved` lists the
+    notices whose deadline moved."""
+    jurisdiction = request.user.officer.jurisdiction
+    day = authority.declare_calendar_day(
+        request.user, jurisdiction, day=payload.date, kind=payload.kind, name=payload.name
+    )
+    moved = AuditEvent.objects.filter(
+        event="notice.deadline_moved", at=day.declared_at, data__because=day.date.isoformat()
+    ).values_list("object_id", flat=True)
+    return Reply(
+        201,
+        {
+            "jurisdiction": jurisdiction.slug,
+            "date": day.date,
+            "kind": day.kind,
+            "name": day.name,
+            "declared_at": day.declared_at,
+            "deadlines_moved": list(
+                Notice.objects.filter(pk__in=list(moved)).values_list("reference", flat=True)
+            ),
+        },
+    )

@@ -15,6 +15,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from agora.audit.services import digest
+from agora.i18n import pick
 from agora.notices.models import Decision, Notice
 from agora.register import queries, stats
 from agora.rules.models import Jurisdiction
@@ -202,3 +203,30 @@ def statistics(request):
 @router.get("/audit/digest", response={200: s.DigestOut, **ERRORS})
 def audit_digest(request):
     return digest()
+
+
+@router.get("/venues/{venue_id}/changes", response={200: list[s.VenueChangeOut], **ERRORS})
+def venue_changes(request, venue_id: int):
+    """The changes the authority made to a place (designation, capacity, hours, outline, zones),
+    newest first: old → new, in words, the reasons, when and by which office, and the notices
+    each displaced."""
+    venue = get_object_or_404(Venue, pk=venue_id)
+    rows = venue.changes.select_related("venue__jurisdiction").prefetch_related(
+        "venue__zones",
+        Prefetch("displaced", queryset=Notice.objects.only("pk", "reference", "displaced_by_change")),
+    )
+    return [venue_change_out(change) for change in rows[:200]]
+
+
+def venue_change_out(change) -> dict:
+    return {
+        "id": change.pk,
+        "venue": change.venue_id,
+        "venue_name": pick(change.venue.name),
+        "changes": change.changes,
+        "described": [str(line) for line in queries.describe_changes(change.venue, change.changes)],
+        "reason": change.reason,
+        "declared_at": change.declared_at,
+        "office": pick(change.venue.jurisdiction.name),
+        "displaced": [n.reference for n in change.displaced.all()],
+    }

@@ -482,3 +482,56 @@ class AllocationOut(Schema):
     method: str
     applied: bool
     items: list[ProposalItem]
+
+
+class VenueChangeOut(Schema):
+    """A change the authority made to a place, as the public sees it: what changed (old → new,
+    and in words in the request's language), why, when and by which office, and the notices it
+    displaced. Never the officer's identity."""
+
+    id: int
+    venue: int
+    venue_name: str
+    changes: dict
+    described: list[str]
+    reason: str
+    declared_at: LocalTime
+    office: str
+    displaced: list[str]
+
+
+class VenueChangeIn(Schema):
+    """Only the fields given are changed; `null` clears a value (capacity from the area,
+    the rulebook's hours)."""
+
+    reason: str = Field(min_length=1, max_length=500)  # published with the change
+    designated: StrictBool | None = None
+    capacity_override: int | None = Field(default=None, ge=1, le=1_000_000)
+    crowd_density: float | None = Field(default=None, ge=0.1, le=6)
+    opens_at: dt.time | None = None
+    closes_at: dt.time | None = None
+    geometry: dict | None = None
+    zones: dict[str, dict] | None = None  # {zone slug: {"geometry": …, "capacity_override": …}}
+
+    def changes(self) -> dict:
+        fields = ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at", "geometry")
+        given = {f: getattr(self, f) for f in fields if f in self.model_fields_set}
+        for never_null in ("designated", "crowd_density", "geometry"):
+            if never_null in given and given[never_null] is None:
+                raise ValueError(f"{never_null} cannot be null")
+        return given
+
+
+class CalendarDayIn(Schema):
+    date: Day
+    kind: Literal["holiday", "working_day"]
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CalendarDayOut(Schema):
+    jurisdiction: str
+    date: dt.date
+    kind: str
+    name: str
+    declared_at: LocalTime | None
+    deadlines_moved: list[str]

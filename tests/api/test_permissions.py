@@ -97,6 +97,13 @@ OFFICER_ANY = {**OFFICER_HERE, "other_officer": 200}
 # the authority's own acts: only an officer who administers the jurisdiction
 ADMINISTRATOR_HERE = {**OFFICER_HERE, "officer": 403}
 
+
+def _weekday(day):
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 # operation id (as in the OpenAPI document) -> method, path, body, expected status per role
 CASES = {
     "venues": ("get", lambda w: "/venues", None, ANY),
@@ -188,6 +195,19 @@ CASES = {
             "ends_at": future(days=20, hour=12).isoformat(),
         },
         {**ADMINISTRATOR_HERE, "office_admin": 201},
+    ),
+    "venue_changes": ("get", lambda w: f"/venues/{w['square'].pk}/changes", None, ANY),
+    "change_venue": (
+        "post",
+        lambda w: f"/office/venues/{w['square'].pk}/changes",
+        lambda w: {"reason": "Fenced for repairs.", "capacity_override": 5000},
+        {**ADMINISTRATOR_HERE, "office_admin": 201},
+    ),
+    "declare_calendar_day": (
+        "post",
+        lambda w: "/office/calendar-days",
+        lambda w: {"date": str(_weekday(future(days=20).date())), "kind": "holiday", "name": "Bridge day"},
+        {**ADMINISTRATOR_HERE, "office_admin": 201, "other_officer": 403},
     ),
     "lift_closure": (
         "post",

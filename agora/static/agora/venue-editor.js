@@ -18,6 +18,8 @@
   L.drawLocal.edit.toolbar.buttons.editDisabled = words.edit;
   L.drawLocal.edit.toolbar.actions.save = { title: words.save, text: words.save };
   L.drawLocal.edit.toolbar.actions.cancel = { title: words.cancel, text: words.cancel };
+  L.drawLocal.edit.handlers.edit.tooltip = { text: words.drag, subtext: words.undo_all };
+  L.drawLocal.draw.handlers.polygon.tooltip = { start: words.start, cont: words.cont, end: words.end };
   var map = L.map(el, { scrollWheelZoom: false });
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 20, attribution: "&copy; OpenStreetMap contributors" }).addTo(map);
