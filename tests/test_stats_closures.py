@@ -69,11 +69,26 @@ def table(sections, title):
     return {row["label"]: row["values"] for row in section["rows"]}
 
 
+NO_CHANGES = {"place_changes": 0, "displaced_by_changes": 0}
+
+
 def test_closures_per_authority_and_per_place(closures):
     sections = stats.sections()
     assert table(sections, "Closures by the authority") == {
-        "Almaty": {"closures": 4, "hours_closed": 10.5, "notices_displaced": 1, "declared_over_filed": 50.0},
-        "Astana": {"closures": 0, "hours_closed": 0, "notices_displaced": 0, "declared_over_filed": None},
+        "Almaty": {
+            "closures": 4,
+            "hours_closed": 10.5,
+            "notices_displaced": 1,
+            "declared_over_filed": 50.0,
+            **NO_CHANGES,
+        },
+        "Astana": {
+            "closures": 0,
+            "hours_closed": 0,
+            "notices_displaced": 0,
+            "declared_over_filed": None,
+            **NO_CHANGES,
+        },
     }
     assert table(sections, "Closures by place") == {
         "Republic Square (Almaty)": {
@@ -81,12 +96,14 @@ def test_closures_per_authority_and_per_place(closures):
             "hours_closed": 9.5,
             "notices_displaced": 1,
             "declared_over_filed": 66.7,
+            **NO_CHANGES,
         },
         "Gandhi Park (Almaty)": {
             "closures": 1,
             "hours_closed": 1.0,
             "notices_displaced": 0,
             "declared_over_filed": 0.0,
+            **NO_CHANGES,
         },
     }
 
@@ -111,7 +128,7 @@ def test_the_closure_tables_cost_the_same_queries_for_any_number_of_closures(squ
         services.decide(peace, admin, "accepted", reasoning="Fine.")
         close(admin, gandhi, on(9, days), on(12, days))
         close(admin, square, on(9, days), on(12, days), zone=square.zones.first())
-    assert count() == few == 3
+    assert count() == few == 4  # closures, place changes, venues, authorities
 
 
 def test_the_page_shows_the_tables_in_words(client, closures):
@@ -142,6 +159,8 @@ def test_the_api_gives_the_tables_with_their_columns(client, closures):
         "hours_closed",
         "notices_displaced",
         "declared_over_filed",
+        "place_changes",
+        "displaced_by_changes",
     ]
     assert by_place["columns"][3]["unit"] == "%"
     square = next(r for r in by_place["rows"] if r["label"] == "Republic Square (Almaty)")
@@ -149,3 +168,14 @@ def test_the_api_gives_the_tables_with_their_columns(client, closures):
     # the bar charts keep their shape
     bars = [s for s in sections if not s["columns"]]
     assert bars and all(r["values"] == {} for s in bars for r in s["rows"])
+
+
+def test_place_changes_and_what_they_displaced_are_counted(square, admin, bolat):
+    from agora.notices import services
+    from tests.conftest import file
+
+    big = file(bolat, square, on(14, 5), on(16, 5), people=900)
+    services.decide(big, admin, "accepted", reasoning="Fine.")
+    authority.change_venue(admin, square, reason="Fenced.", changes={"capacity_override": 100})
+    row = table(stats.closure_sections(), "Closures by place")["Republic Square"]
+    assert row["place_changes"] == 1 and row["displaced_by_changes"] == 1 and row["closures"] == 0

@@ -16,7 +16,7 @@ from agora.notices.workflow import REFUSED_OUTCOMES, Status
 from agora.rules.models import Jurisdiction
 from agora.scheduling.flags import blocking_index
 from agora.scheduling.models import Booking
-from agora.venues.models import Closure, Venue
+from agora.venues.models import Closure, Venue, VenueChange
 
 from .queries import PUBLIC_STATES
 
@@ -108,7 +108,8 @@ def sections() -> list[dict]:
 def closure_sections() -> list[dict]:
     """The authority's closures, per authority and per place, as tables: how many it declared,
     the hours they closed, the notices they displaced, and the share declared over a place and
-    time a notice had already been filed for. Three queries, whatever the number of closures."""
+    time a notice had already been filed for; and its changes of places with the notices they
+    displaced. Four queries, whatever the number of closures and changes."""
     filed_before = Notice.objects.filter(
         venue=OuterRef("venue"),
         filed_at__lt=OuterRef("declared_at"),
@@ -135,27 +136,44 @@ def closure_sections() -> list[dict]:
         )
         .order_by()
     )
+    changes = (
+        VenueChange.objects.annotate(authority=F("venue__jurisdiction"), displaced_count=Count("displaced"))
+        .only("venue")
+        .order_by()
+    )
     columns = [
         {"key": "closures", "title": _("Closures declared"), "unit": ""},
         {"key": "hours_closed", "title": _("Hours closed"), "unit": ""},
         {"key": "notices_displaced", "title": _("Notices displaced"), "unit": ""},
         {"key": "declared_over_filed", "title": _("Declared where a notice was already filed"), "unit": "%"},
+        {"key": "place_changes", "title": _("Place changes"), "unit": ""},
+        {"key": "displaced_by_changes", "title": _("Notices displaced by place changes"), "unit": ""},
     ]
     by_authority: dict[int, list] = defaultdict(list)
     by_venue: dict[int, list] = defaultdict(list)
+    changes_by_authority: dict[int, list] = defaultdict(list)
+    changes_by_venue: dict[int, list] = defaultdict(list)
     for c in closures:
         by_authority[c.authority].append(c)
         by_venue[c.venue_id].append(c)
+    for change in changes:
+        changes_by_authority[change.authority].append(change)
+        changes_by_venue[change.venue_id].append(change)
+        by_venue.setdefault(change.venue_id, [])
     venues = Venue.objects.only("name", "jurisdiction").in_bulk(list(by_venue))
     authorities = {j.pk: j for j in Jurisdiction.objects.order_by("slug")}
     several = len(authorities) > 1
-    authority_rows = [_closure_row(pick(j.name), by_authority[pk]) for pk, j in authorities.items()]
+    authority_rows = [
+        _closure_row(pick(j.name), by_authority[pk], changes_by_authority[pk])
+        for pk, j in authorities.items()
+    ]
     venue_rows = sorted(
         (
             _closure_row(
                 pick(venues[pk].name)
                 + (f" ({pick(authorities[venues[pk].jurisdiction_id].name)})" if several else ""),
                 rows,
+                changes_by_venue[pk],
             )
             for pk, rows in by_venue.items()
         ),
@@ -181,7 +199,7 @@ def closure_sections() -> list[dict]:
     ]
 
 
-def _closure_row(label: str, closures: list) -> dict:
+def _closure_row(label: str, closures: list, changes: list) -> dict:
     closed = sum((max(c.until - c.starts_at, dt.timedelta(0)) for c in closures), dt.timedelta(0))
     over = sum(1 for c in closures if (c.over_zone if c.zone_id else c.over_any))
     values = {
@@ -189,6 +207,8 @@ def _closure_row(label: str, closures: list) -> dict:
         "hours_closed": round(closed.total_seconds() / 3600, 1),
         "notices_displaced": sum(c.displaced_count for c in closures),
         "declared_over_filed": round(100 * over / len(closures), 1) if closures else None,
+        "place_changes": len(changes),
+        "displaced_by_changes": sum(c.displaced_count for c in changes),
     }
     return {"label": label, "value": values["closures"], "values": values}
 
