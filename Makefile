@@ -26,7 +26,7 @@ demo: install
 
 test: install lint
 	$(BIN)/agora makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 # Everything but the slow tests (load benchmarks, restore drill, browser journeys), with a
 # short model-based run: for the edit-test loop. `make test` is what CI runs.

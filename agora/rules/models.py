@@ -44,7 +44,17 @@ class Rulebook(models.Model):
 
     @cached_property
     def rules(self) -> RulebookData:
-        return rulebook_from_data(self.data)
+        # A loaded version never changes and its parsed form is frozen, so it is parsed once per
+        # process, not once per row that fetches it (a queue or a check reads it for each notice).
+        if not self.sha256:
+            return rulebook_from_data(self.data)
+        parsed = _PARSED.get(self.sha256)
+        if parsed is None:
+            parsed = _PARSED[self.sha256] = rulebook_from_data(self.data)
+        return parsed
+
+
+_PARSED: dict[str, RulebookData] = {}  # sha256 of a rulebook's data -> the parsed rulebook
 
 
 class Jurisdiction(models.Model):
