@@ -27,3 +27,20 @@ class DayField(forms.DateField):
                 % {"first": FIRST_YEAR, "last": LAST_YEAR}
             )
         return day
+
+
+# Real UTC offsets run from -12:00 to +14:00; PostgreSQL refuses anything past ±15:59 with
+# an error, so an offset like +23:59 must be refused before it reaches a query.
+MAX_OFFSET_HOURS = 14
+
+
+def plausible_moment(moment) -> str | None:
+    """What is wrong with an aware moment read from outside (None if nothing): the year range
+    and a real UTC offset."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return "give the time with its UTC offset"
+    if abs(moment.utcoffset().total_seconds()) > MAX_OFFSET_HOURS * 3600:
+        return f"give a real UTC offset, between -{MAX_OFFSET_HOURS}:00 and +{MAX_OFFSET_HOURS}:00"
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        return f"give a date between the years {FIRST_YEAR} and {LAST_YEAR}"
+    return None

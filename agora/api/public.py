@@ -15,6 +15,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from agora.audit.services import digest
+from agora.fields import plausible_moment
 from agora.i18n import pick
 from agora.notices.models import Decision, Notice
 from agora.register import queries, stats
@@ -126,10 +127,10 @@ def closures_out(rows) -> list[dict]:
 def _cursor(text: str) -> tuple[dt.datetime, int]:
     try:
         start, pk = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-        moment = dt.datetime.fromisoformat(start)
-        if moment.tzinfo is None:
+        moment, pk = dt.datetime.fromisoformat(start), int(pk)
+        if plausible_moment(moment) or not 1 <= pk <= 2**62:
             raise ValueError
-        return moment, int(pk)
+        return moment, pk
     except (ValueError, UnicodeError, binascii.Error):
         raise ApiError(
             422, "invalid", "The cursor is not one this endpoint gave.", {"cursor": ["pass next_cursor back"]}

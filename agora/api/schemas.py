@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
-from agora.fields import FIRST_YEAR, LAST_YEAR
+from agora.fields import FIRST_YEAR, LAST_YEAR, plausible_moment
 from agora.i18n import pick
 from agora.notices import review
 from agora.venues.models import Closure
@@ -46,9 +46,10 @@ def _in_range(value: dt.date) -> dt.date:
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        raise ValueError(f"give the time with its UTC offset, e.g. {EXAMPLE_TIME}")
-    return _in_range(value)
+    problem = plausible_moment(value)
+    if problem:
+        raise ValueError(f"{problem}, e.g. {EXAMPLE_TIME}")
+    return value
 
 
 Moment = Annotated[

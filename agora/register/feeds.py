@@ -68,8 +68,20 @@ def venue_ical(request, pk):
     return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
 
 
+class TextAtomFeed(Atom1Feed):
+    """Atom whose summaries are `type="text"`: organizers' names and officers' reasons are
+    plain text, so a feed reader shows them as written and renders no markup from them
+    (Django's default, `type="html"`, has readers decode and render them as HTML)."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary is not None:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
 class DecisionsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextAtomFeed
     title = "Agora: decisions on notices of public assemblies"
     subtitle = "Every decision, as it is made: outcome, legal grounds, reasons."
 

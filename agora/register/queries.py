@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from agora.fields import DayField
+from agora.fields import DayField, plausible_moment
 from agora.i18n import pick
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import Status
@@ -105,9 +105,12 @@ class Cursor:
             return None
         try:
             filed, pk = base64.urlsafe_b64decode(text.encode()).decode().split("|")
-            return cls(dt.datetime.fromisoformat(filed), int(pk))
+            moment, pk = dt.datetime.fromisoformat(filed), int(pk)
         except (ValueError, UnicodeDecodeError):
             return None
+        if plausible_moment(moment) or not 1 <= pk <= 2**62:
+            return None  # not a cursor this page gave: start from the top
+        return cls(moment, pk)
 
 
 def page(rows, after: Cursor | None, size: int = PAGE_SIZE):

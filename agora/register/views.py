@@ -6,16 +6,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
+from agora.fields import DayField
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision
 from agora.venues.geometry import centroid
@@ -97,14 +100,17 @@ class _Echo:
         return value
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula starts with one of these; Russian and Kazakh spreadsheets split a line on ";"
+# (others on "," or a tab) when the file is opened, so each piece is a cell of its own.
+FORMULA_PIECE = re.compile(r"(^|[;,\t])(\s*)(?=[=+\-@\t\r])")
 
 
 def spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)`) gets a leading apostrophe,
-    which spreadsheets show as text (OWASP's advice on CSV injection); numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    """Text a spreadsheet would run as a formula (`=HYPERLINK(…)`), at its start or at the start
+    of any piece a `;`, `,` or tab split would make of it, gets a leading apostrophe there, which
+    spreadsheets show as text (OWASP's advice on CSV injection); numbers are left alone."""
+    if isinstance(value, str):
+        return FORMULA_PIECE.sub(lambda m: f"{m.group(1)}{m.group(2)}'", value)
     return value
 
 
@@ -112,7 +118,7 @@ def register_csv(request):
     rows, errors = _export_rows(request)
     if errors:
         return HttpResponse("Fix the filters: " + json.dumps(errors), status=400, content_type="text/plain")
-    writer = csv.DictWriter(_Echo(), fieldnames=CSV_FIELDS)
+    writer = csv.DictWriter(_Echo(), fieldnames=CSV_FIELDS, quoting=csv.QUOTE_ALL)
 
     def lines():
         yield writer.writeheader()
@@ -127,10 +133,11 @@ def register_csv(request):
 
 def venue_page(request, pk):
     venue = get_object_or_404(Venue.objects.select_related("jurisdiction"), pk=pk)
+    asked = DayField(required=False)
     try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = venue.jurisdiction.local_day(timezone.now())
+        day = asked.clean(request.GET.get("date", "")) or venue.jurisdiction.local_day(timezone.now())
+    except forms.ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
     view = "week" if request.GET.get("view") == "week" else "day"
     days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
     lat, lon = centroid(venue.geometry)
