@@ -11,8 +11,10 @@ import hashlib
 import json
 import logging
 import threading
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
@@ -21,7 +23,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.params.models import QueryModel
 from ninja.security import HttpBearer
-from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
 from agora.accounts.tokens import authenticate
 
@@ -42,6 +44,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         row = authenticate(token)
         if row is None:
+            # a bad token counts against its address like an anonymous call: guessing tokens
+            # is limited like everything else
+            wait = hit(f"address:{AddressThrottle().get_ident(request)}", settings.AGORA_API_RATE_ANONYMOUS)
+            if wait is not None:
+                raise Throttled(wait)
             return None
         if row.role != self.role:
             raise PermissionDenied(f"This needs an {self.role} token.")
@@ -55,54 +62,72 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
 
 
-def _per_thread(name: str) -> property:
-    def get(self):
-        return getattr(self._local, name, None)
-
-    def put(self, value):
-        setattr(self._local, name, value)
-
-    return property(get, put)
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
 
-class _RateFromSettings:
-    """Reads its rate from settings on every request, so deployments (and tests) can change it.
+def parse_rate(rate: str) -> tuple[int, int]:
+    """ "120/m" -> (120, 60)."""
+    count, period = rate.split("/")
+    return int(count), PERIODS[period.strip().lower()]
 
-    ninja keeps one throttle object for all requests and stores the request being checked
-    on it; under a threaded server that state is kept per thread, so two requests cannot
-    mix their counts or their Retry-After.
-    """
+
+def hit(key: str, rate: str) -> float | None:
+    """Count one request against `key` at `rate`; the seconds to wait if it is over, else None.
+
+    A fixed window counted by one atomic increment in the shared cache (Redis in production):
+    however many workers and threads ask at once, at most `count` get through per window
+    (a read-modify-write of a history, ninja's default, lets several through on one count)."""
+    count, period = parse_rate(rate)
+    now = time.time()
+    window = f"throttle:{key}:{int(now // period)}"
+    cache.add(window, 0, period + 1)
+    try:
+        n = cache.incr(window)
+    except ValueError:  # the window expired between add and incr
+        cache.add(window, 1, period + 1)
+        n = 1
+    return period - (now % period) if n > count else None
+
+
+class WindowThrottle(BaseThrottle):
+    """A rate from settings (read on every request, so deployments and tests can change it),
+    counted by `hit`; ninja keeps one throttle object for all requests, so the wait of the
+    request being checked is kept per thread."""
 
     setting = ""
-    key = _per_thread("key")
-    history = _per_thread("history")
-    now = _per_thread("now")
 
     def __init__(self):
         self._local = threading.local()
-        super().__init__(getattr(settings, self.setting))
+
+    def key(self, request) -> str | None:
+        raise NotImplementedError
 
     def allow_request(self, request) -> bool:
-        self.rate = getattr(settings, self.setting)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        key = self.key(request)
+        self._local.wait = hit(key, getattr(settings, self.setting)) if key else None
+        return self._local.wait is None
+
+    def wait(self) -> float | None:
+        return getattr(self._local, "wait", None)
 
 
-class AddressThrottle(_RateFromSettings, AnonRateThrottle):
+class AddressThrottle(WindowThrottle):
     """Anonymous requests, per client address (REMOTE_ADDR unless proxies are trusted)."""
 
     setting = "AGORA_API_RATE_ANONYMOUS"
 
+    def key(self, request):
+        return None if getattr(request, "auth", None) is not None else f"address:{self.get_ident(request)}"
 
-class TokenThrottle(_RateFromSettings, SimpleRateThrottle):
+
+class TokenThrottle(WindowThrottle):
     """Requests with a token, per token (not per address: one office may share an address)."""
 
     setting = "AGORA_API_RATE_TOKEN"
-    scope = "token"
 
-    def get_cache_key(self, request):
+    def key(self, request):
         token = getattr(request, "token", None)
-        return None if token is None else f"throttle_token_{token.pk}"
+        return None if token is None else f"token:{token.pk}"
 
 
 class AgoraApi(NinjaAPI):

@@ -318,6 +318,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "k" * 20 + "Zx9-q7#pL2vB8nR4sT6wY1uE3oI5aD0fG",
     "ALLOWED_HOSTS": "agora.example.org",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -354,3 +355,16 @@ def test_production_refuses_to_start_without_a_secret_key():
         [sys.executable, "-m", "agora.cli", "check"], env=env, capture_output=True, text=True
     )
     assert done.returncode != 0 and "SECRET_KEY must be set" in done.stderr
+
+
+def test_production_refuses_to_start_without_redis_and_says_why():
+    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "agora.settings"}
+    env.pop("REDIS_URL")
+    done = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "check"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "REDIS_URL must be set" in done.stderr and "all workers" in done.stderr
+
+
+def test_database_connections_are_checked_before_reuse(settings):
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
