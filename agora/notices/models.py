@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -88,6 +90,10 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(Q(organizer__user_id=user.pk) | Q(jurisdiction__officers__user_id=user.pk))
 
 
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
 class Notice(models.Model):
     """An organizer's notice (or application) of an assembly at a place and time."""
 
@@ -132,6 +138,9 @@ class Notice(models.Model):
     # The organizer's own words, shown to them and to officers, never public.
     withdraw_reason = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
     appeal_text = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    # The key of the fingerprints the public log keeps of the organizer's own words (withdrawal
+    # reason, appeal): never published, so nobody can confirm a guess at the words by hashing it.
+    secret = models.CharField(max_length=64, default=new_secret, editable=False)
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="When the officers were reminded of the deadline."
     )

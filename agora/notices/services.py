@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -767,11 +768,16 @@ def _keep(step: Step, **fields) -> None:
     step.changed += list(fields)
 
 
-def private_text(text: str) -> str:
-    """What the public audit log keeps of an organizer's own words: a fingerprint, not the
-    text, which may hold personal data. The text itself stays on the notice (not public)."""
+def private_text(notice: Notice, text: str) -> str:
+    """What the public audit log keeps of an organizer's own words: a keyed fingerprint
+    (HMAC-SHA256 with the notice's secret, never published), not the text, which may hold
+    personal data. Unkeyed, a guess ("Event postponed.") could be confirmed by hashing it;
+    with the key, whoever holds the notice (the authority, a court) can still check the words.
+    The text itself stays on the notice (not public)."""
     text = (text or "").strip()
-    return f"sha256:{hashlib.sha256(text.encode()).hexdigest()}" if text else ""
+    if not text:
+        return ""
+    return "hmac-sha256:" + hmac.new(notice.secret.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 def _stamp(step: Step) -> None:
@@ -1039,7 +1045,9 @@ def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
 def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None = None) -> Notice:
     """Withdraw before the assembly starts; the reason stays private (the log keeps a fingerprint)."""
     reason = (reason or "").strip()
-    return run("withdraw", notice, user, at=at, text=reason, data={"reason": private_text(reason)}).notice
+    return run(
+        "withdraw", notice, user, at=at, text=reason, data={"reason": private_text(notice, reason)}
+    ).notice
 
 
 def accept_alternative(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
@@ -1087,7 +1095,9 @@ def release_no_shows(at: dt.datetime | None = None) -> list[Notice]:
 
 
 def appeal(notice: Notice, user, *, text: str, at: dt.datetime | None = None) -> Notice:
-    return run("appeal", notice, user, at=at, text=text or "", data={"reason": private_text(text)}).notice
+    return run(
+        "appeal", notice, user, at=at, text=text or "", data={"reason": private_text(notice, text)}
+    ).notice
 
 
 def resolve_appeal(

@@ -149,3 +149,18 @@ def test_every_csv_cell_is_quoted_and_no_piece_of_a_cell_starts_a_formula(client
         pieces = [p.strip().strip('"').strip() for line in lines[1:] for p in line.split(separator)]
         assert not any(p.startswith(("=", "+", "-", "@")) for p in pieces if p), separator
     assert """Clean air; '=HYPERLINK(""http://evil.example"",""x""), '@SUM(A1)""" in text
+
+
+def test_the_secret_of_a_notice_is_never_public(client, square, aigerim):
+    from agora.notices import services
+    from tests.conftest import file_rally
+
+    notice = file_rally(aigerim, square, 10)
+    services.withdraw(notice, aigerim, reason="Event postponed.")
+    notice.refresh_from_db()
+    other = file_rally(aigerim, square, 12)
+    assert len(notice.secret) == 64 and notice.secret != other.secret  # one key per notice
+    for url in ("/register/", "/register.json", "/audit/events.jsonl", "/decisions.atom", "/api/v1/register"):
+        body = client.get(url)
+        text = b"".join(body.streaming_content) if body.streaming else body.content
+        assert notice.secret.encode() not in text, url
