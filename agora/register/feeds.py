@@ -1,11 +1,15 @@
-"""Open-data feeds: an iCalendar feed per venue (RFC 5545) and an Atom feed of decisions."""
+"""Open-data feeds: an iCalendar feed per venue (RFC 5545), an Atom feed of decisions and
+one of the audit log's daily digests."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,6 +17,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from icalendar import Calendar, Event
 
+from agora.audit.models import AuditEvent
+from agora.audit.services import timestamp
 from agora.i18n import pick
 from agora.notices.models import Decision
 from agora.scheduling.models import Booking
@@ -112,3 +118,54 @@ class DecisionsFeed(Feed):
 
     def item_updateddate(self, item):
         return item.decided_at
+
+
+DIGEST_DAYS = 90
+
+
+class DigestsFeed(Feed):
+    """The log's digest at the end of each day (its length and head hash), as a feed: whoever
+    subscribes keeps a copy of every day's digest without doing anything, and a log whose tail
+    was removed or rewritten no longer begins with a digest kept from after it
+    (`agora audit verify --from-digest`)."""
+
+    feed_type = TextAtomFeed
+    title = "Agora: the audit log's daily digests"
+    subtitle = "Keep them: each one proves what the log held at the end of that day."
+
+    def link(self):
+        return reverse("audit")
+
+    def items(self):
+        # the last event of each day (UTC, as the log's timestamps), newest first, one query
+        # for the days and one for their hashes
+        days = (
+            AuditEvent.objects.filter(at__gte=timezone.now() - dt.timedelta(days=DIGEST_DAYS))
+            .annotate(day=TruncDate("at", tzinfo=dt.UTC))
+            .values("day")
+            .annotate(last=Max("seq"))
+            .order_by("-day")
+        )
+        last = {row["last"]: row["day"] for row in days}
+        events = AuditEvent.objects.filter(seq__in=list(last)).only("seq", "hash", "at").order_by("-seq")
+        return [(last[e.seq], e) for e in events]
+
+    def item_title(self, item):
+        day, event = item
+        return f"Audit log digest, {day:%Y-%m-%d} (UTC): {event.seq} events"
+
+    def item_description(self, item):
+        day, event = item
+        return json.dumps({"count": event.seq, "head_hash": event.hash, "last_event_at": timestamp(event.at)})
+
+    def item_link(self, item):
+        return reverse("audit") + f"#digest-{item[0]:%Y-%m-%d}"
+
+    def item_guid(self, item):
+        return f"agora-audit-digest-{item[0]:%Y-%m-%d}"
+
+    def item_pubdate(self, item):
+        return item[1].at
+
+    def item_updateddate(self, item):
+        return item[1].at

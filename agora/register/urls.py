@@ -13,5 +13,6 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("audit/", views.audit_page, name="audit"),
     path("audit/digest.json", views.audit_digest, name="audit_digest"),
+    path("audit/digests.atom", feeds.DigestsFeed(), name="audit_digests_feed"),
     path("audit/events.jsonl", views.audit_export, name="audit_events"),
 ]

@@ -87,3 +87,25 @@ def test_only_named_events_are_recorded_and_each_is_explained(db, client):
     assert set(MEANING) == set(Event)
     page = client.get("/audit/").content.decode()
     assert all(e.value in page for e in Event)  # the public page explains every kind
+
+
+def test_the_daily_digests_feed_gives_each_days_head_that_verify_accepts(client, square, aigerim):
+    """A feed reader keeps every day's digest; each one is a prefix of today's log."""
+    import datetime as dt
+    import json
+    from xml.etree import ElementTree
+
+    import time_machine
+
+    from agora.audit.services import verify_against_digest
+    from tests.conftest import file_rally
+
+    file_rally(aigerim, square, 10)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)):
+        file_rally(aigerim, square, 12)
+        root = ElementTree.fromstring(client.get("/audit/digests.atom").content)  # noqa: S314 (our own feed)
+    atom = "{http://www.w3.org/2005/Atom}"
+    kept = [json.loads(s.text) for s in root.findall(f"{atom}entry/{atom}summary")]
+    assert len(kept) >= 2 and kept[0]["count"] > kept[1]["count"]  # newest first, one per day
+    for digest in kept:
+        assert verify_against_digest(digest)[0], digest
