@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
@@ -109,3 +111,44 @@ def test_the_daily_digests_feed_gives_each_days_head_that_verify_accepts(client,
     assert len(kept) >= 2 and kept[0]["count"] > kept[1]["count"]  # newest first, one per day
     for digest in kept:
         assert verify_against_digest(digest)[0], digest
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's")
+def test_the_applications_role_may_append_to_the_log_but_never_rewrite_it(chain, square, aigerim):
+    """`agora audit grant-app-role`: the application connects as a role that reads and appends
+    audit events and may do nothing else to them (migrations run as the owner)."""
+    from django.core.management import call_command
+
+    from tests.conftest import file_rally
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP ROLE IF EXISTS agora_app_test")
+        cursor.execute("CREATE ROLE agora_app_test NOLOGIN")
+    try:
+        call_command("audit", "grant-app-role", "agora_app_test", stdout=io.StringIO())
+        refused = {
+            "update": "UPDATE audit_auditevent SET actor = 'x' WHERE seq = 1",
+            "delete": "DELETE FROM audit_auditevent WHERE seq = 1",
+            "truncate": "TRUNCATE audit_auditevent",
+            "disable the trigger": "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only",
+        }
+        for statement in refused.values():
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL ROLE agora_app_test")
+                with (
+                    pytest.raises(DatabaseError, match="permission denied|must be owner"),
+                    transaction.atomic(),
+                ):
+                    cursor.execute(statement)
+        # and the application's own work goes on as that role: filing appends to the log
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL ROLE agora_app_test")
+            before = AuditEvent.objects.count()
+            file_rally(aigerim, square, 10)
+            assert AuditEvent.objects.count() > before
+            transaction.set_rollback(True)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute("DROP OWNED BY agora_app_test")
+            cursor.execute("DROP ROLE agora_app_test")
