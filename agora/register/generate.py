@@ -50,7 +50,8 @@ def _generate_sql(count, jurisdiction, venues, organizers, rulebook) -> None:
     sql = """
     INSERT INTO notices_notice (reference, jurisdiction_id, organizer_id, assembly_type, purpose,
         venue_id, starts_at, ends_at, expected_participants, equipment, stewards, language, status,
-        created_at, filed_at, decision_due_at, rulebook_id, violations, withdraw_reason, appeal_text)
+        created_at, filed_at, decision_due_at, rulebook_id, violations, withdraw_reason, appeal_text,
+        secret)
     SELECT 'BEN-' || i, %(j)s, (%(organizers)s::bigint[])[1 + i %% %(no)s],
         (%(types)s::text[])[1 + i %% 4],
         (%(purposes)s::text[])[1 + (i / 7) %% %(np)s] || ' #' || i,
@@ -58,7 +59,7 @@ def _generate_sql(count, jurisdiction, venues, organizers, rulebook) -> None:
         day + (i %% 10) * interval '1 hour', day + (i %% 10 + 2) * interval '1 hour',
         10 + i %% 500, '', 0, 'ru', (%(states)s::text[])[1 + (i / 11) %% %(ns)s], now(),
         day - interval '12 days' + i * interval '1 millisecond', day - interval '7 days',
-        %(rb)s, '[]', '', ''
+        %(rb)s, '[]', '', '', md5(random()::text) || md5(random()::text)
     FROM generate_series(1, %(n)s) AS i,
         LATERAL (SELECT %(start)s::timestamptz + (i %% 730) * interval '1 day' AS day) AS d
     """
