@@ -244,3 +244,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def admin(dana):
+    """Dana, an officer who also administers Almaty: the authority's own acts are hers."""
+    dana.officer.administers = True
+    dana.officer.save()
+    return dana

@@ -31,13 +31,6 @@ def close(admin, venue, start, end, **extra):
 
 
 @pytest.fixture
-def admin(dana):
-    dana.officer.administers = True
-    dana.officer.save()
-    return dana
-
-
-@pytest.fixture
 def closures(square, gandhi, astana, admin, aigerim, bolat):
     west, east = square.zones.get(slug="west"), square.zones.get(slug="east")
     # 1. the whole square, 13:00-19:00, over an accepted rally filed before: displaces it (6 h)

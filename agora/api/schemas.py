@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 from agora.fields import FIRST_YEAR, LAST_YEAR, plausible_moment
 from agora.i18n import pick
 from agora.notices import review
+from agora.notices.authority import VENUE_FIELDS
 from agora.venues.models import Closure
 
 MAX_PARTICIPANTS = 1_000_000
@@ -515,8 +516,7 @@ class VenueChangeIn(Schema):
     zones: dict[str, dict] | None = None  # {zone slug: {"geometry": …, "capacity_override": …}}
 
     def changes(self) -> dict:
-        fields = ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at", "geometry")
-        given = {f: getattr(self, f) for f in fields if f in self.model_fields_set}
+        given = {f: getattr(self, f) for f in VENUE_FIELDS if f in self.model_fields_set}
         for never_null in ("designated", "crowd_density", "geometry"):
             if never_null in given and given[never_null] is None:
                 raise ValueError(f"{never_null} cannot be null")

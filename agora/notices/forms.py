@@ -16,6 +16,7 @@ from agora.scheduling.place import Place
 from agora.venues.geometry import validate_geometry
 from agora.venues.models import Venue
 
+from .authority import VENUE_FIELDS
 from .models import PURPOSE_MAX, TEXT_MAX
 
 MAX_PARTICIPANTS = 1_000_000
@@ -374,9 +375,6 @@ class VenueChangeForm(forms.Form):
     def changes(self) -> tuple[dict, dict]:
         """(venue fields, {zone slug: {field: value}}) as the service takes them."""
         d = self.cleaned_data
-        venue = {
-            f: d[f]
-            for f in ("designated", "capacity_override", "crowd_density", "opens_at", "closes_at", "geometry")
-        }
+        venue = {f: d[f] for f in VENUE_FIELDS}
         zones = {slug: {"geometry": g} for slug, g in (d.get("zones") or {}).items()}
         return venue, zones

@@ -27,13 +27,6 @@ def on(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), ALMATY)
 
 
-@pytest.fixture
-def admin(dana):
-    dana.officer.administers = True
-    dana.officer.save()
-    return dana
-
-
 def close(admin, venue, start=None, end=None, *, ground="state_event", **extra):
     start, end = start or on(13), end or on(19)
     return authority.declare_closure(

@@ -27,13 +27,6 @@ def on(hour: int, day: dt.date = DAY) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), ALMATY)
 
 
-@pytest.fixture
-def admin(dana):
-    dana.officer.administers = True
-    dana.officer.save()
-    return dana
-
-
 def events(kind: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(event=kind).order_by("seq"))
 
