@@ -10,8 +10,12 @@ from dataclasses import dataclass
 GENESIS_HASH = "0" * 64
 
 
+# one encoder, made once: json.dumps with these options would make a new one at every call
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(fields: dict) -> bytes:
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(fields).encode()
 
 
 def event_hash(
@@ -37,6 +41,8 @@ class Verdict:
     last_hash: str
     broken_seq: int | None = None
     problem: str = ""
+    problems: tuple[str, ...] = ()  # every problem found past the chain (as many as were kept)
+    problem_count: int = 0
 
 
 def verify(rows: Iterable[dict], head: tuple[int, str] | None = None) -> Verdict:

@@ -47,6 +47,7 @@ class Event(StrEnum):
     OFFER_EXPIRED = "offer.expired"
     OFFER_CANCELLED = "offer.cancelled"
     RULEBOOK_LOADED = "rulebook.loaded"
+    AUDIT_BASELINE = "audit.baseline"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
 
@@ -109,6 +110,10 @@ MEANING = {
     E.OFFER_EXPIRED: _("An offer of released time was not answered in time; it passes on."),
     E.OFFER_CANCELLED: _(
         "An offer lapsed because its notice moved on (accepted elsewhere, withdrawn, appealed)."
+    ),
+    E.AUDIT_BASELINE: _(
+        "The state of a record the log did not keep yet (made before it kept states), recorded "
+        "as it was then by `agora audit baseline`: from then on verify holds the record to it."
     ),
     E.RULEBOOK_LOADED: _("A rulebook version was loaded (its SHA-256 names the exact text)."),
     E.API_TOKEN_CREATED: _("A user made an API token (only its role is recorded)."),

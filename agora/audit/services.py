@@ -7,7 +7,7 @@ checks besides the chain), in their AppConfig.ready."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils import timezone
 from .chain import GENESIS_HASH, Verdict, event_hash, verify
 from .events import Event
 from .models import AuditEvent, AuditHead
+from .state import Replay, shapes, states
 
 
 def _pseudonym(user) -> str:
@@ -51,8 +52,11 @@ def timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-def record(event: str, actor, obj=None, data: dict | None = None, *, at=None) -> AuditEvent:
-    """Append one event; must run inside the transaction that makes the change it records."""
+def record(event: str, actor, obj=None, data: dict | None = None, *, at=None, state=()) -> AuditEvent:
+    """Append one event; must run inside the transaction that makes the change it records.
+
+    `state`: the records (notices, bookings, offers, decisions) the change left as they are
+    now; the event carries what the log keeps of each (agora.audit.state), for `verify`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic()")
     try:
@@ -68,7 +72,7 @@ def record(event: str, actor, obj=None, data: dict | None = None, *, at=None) ->
         "actor": actor if isinstance(actor, str) else _actor_label(actor),
         "object_type": obj._meta.model_name if obj is not None else "",
         "object_id": str(obj.pk) if obj is not None else "",
-        "data": data or {},
+        "data": {**(data or {}), "state": states(state)} if state else (data or {}),
     }
     new_hash = event_hash(**fields, prev_hash=head.hash)
     entry = AuditEvent.objects.create(**{**fields, "at": at}, prev_hash=head.hash, hash=new_hash)
@@ -88,21 +92,97 @@ def public_rows():
         yield row
 
 
-def verify_chain():
-    """The chain recomputed; and the records it seals (decisions) checked against it."""
+def verify_chain(*, keep: int = 100) -> Verdict:
+    """The chain recomputed, then the log replayed against the tables: every record whose
+    table row differs from the latest state the log gives it, or that one side lacks, is a
+    problem (agora.audit.state); then the other checks the domain apps registered.
+
+    Streams: one pass over the log and one over each table, in constant memory. `keep`: how
+    many problems to keep word for word (all are counted)."""
     head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS_HASH)
-    verdict = verify(public_rows(), head=tuple(head))
-    if verdict.ok:
-        problems = [problem for check in _seal_checks for problem in check()]
-        if problems:
-            return Verdict(
-                False,
-                verdict.count,
-                verdict.last_hash,
-                None,
-                "; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""),
-            )
-    return verdict
+    with Replay() as replay:
+
+        def replayed():
+            for row in public_rows():
+                replay.apply(row)
+                yield row
+
+        verdict = verify(replayed(), head=tuple(head))
+        if not verdict.ok:
+            return verdict
+        problems, count = [], 0
+        found = [replay.compare(shape) for shape in shapes()] + [iter(check()) for check in _seal_checks]
+        for problem in (p for each in found for p in each):
+            count += 1
+            if len(problems) < keep:
+                problems.append(problem)
+    if not count:
+        return verdict
+    more = f" (+{count - 5} more)" if count > 5 else ""
+    return Verdict(
+        False, verdict.count, verdict.last_hash, None, "; ".join(problems[:5]) + more, tuple(problems), count
+    )
+
+
+def record_many(event: str, items: Iterable[tuple[str, str, dict]], *, at=None, batch: int = 2000) -> int:
+    """Append one event per (object type, object id, data) in bulk, by the system, chained as
+    `record` does (for the baseline and the benchmarks' history). Commits each batch."""
+    event = Event(event).value
+    at = at or timezone.now()
+    stamp, written, chunk = timestamp(at), 0, []
+
+    def flush():
+        nonlocal written
+        with transaction.atomic():
+            head = lock_audit_head()
+            seq, prev, rows = head.seq, head.hash, []
+            for object_type, object_id, data in chunk:
+                seq += 1
+                fields = {
+                    "seq": seq,
+                    "at": stamp,
+                    "event": event,
+                    "actor": "system",
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "data": data,
+                }
+                new_hash = event_hash(**fields, prev_hash=prev)
+                rows.append(AuditEvent(**{**fields, "at": at}, prev_hash=prev, hash=new_hash))
+                prev = new_hash
+            AuditEvent.objects.bulk_create(rows)
+            head.seq, head.hash = seq, prev
+            head.save(update_fields=["seq", "hash"])
+        written += len(chunk)
+        chunk.clear()
+
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == batch:
+            flush()
+    if chunk:
+        flush()
+    return written
+
+
+def unlogged_states() -> Iterator[tuple[str, str, dict]]:
+    """(kind, id, state) of every record (of the kinds the log keeps) it holds no state of."""
+    with Replay() as replay:
+        for row in public_rows():
+            replay.apply(row)
+        for shape in shapes():
+            for row, state in replay.missing(shape):
+                yield shape.kind, str(row[shape.model._meta.pk.name]), state
+
+
+def baseline() -> int:
+    """Record the present state of every record the log keeps no state of (records made
+    before the log kept states, or bulk-generated): one `audit.baseline` event each, public
+    like every event, so anyone holding an earlier digest sees when it was done."""
+    return record_many(
+        Event.AUDIT_BASELINE,
+        ((kind, pk, {"state": {f"{kind}:{pk}": state}}) for kind, pk, state in unlogged_states()),
+    )
 
 
 def digest() -> dict:

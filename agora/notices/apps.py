@@ -6,8 +6,9 @@ class NoticesConfig(AppConfig):
     label = "notices"
 
     def ready(self):
-        from agora.audit.services import check_seals_with
+        from agora.audit.state import keep_state_of
 
-        from .integrity import check_decisions
+        from .ledger import DECISION, NOTICE
 
-        check_seals_with(check_decisions)
+        keep_state_of(NOTICE)
+        keep_state_of(DECISION)

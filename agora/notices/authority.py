@@ -206,18 +206,16 @@ def declare_calendar_day(
         for notice in Notice.objects.pending().filter(jurisdiction=jurisdiction, decision_due_at__gt=at):
             due = services.decision_due(notice)
             if due > notice.decision_due_at:
+                before, notice.decision_due_at = notice.decision_due_at, due
+                notice.save(update_fields=["decision_due_at"])
                 record(
                     Event.NOTICE_DEADLINE_MOVED,
                     user,
                     notice,
-                    {
-                        "from": notice.decision_due_at.isoformat(),
-                        "to": due.isoformat(),
-                        "because": day.isoformat(),
-                    },
+                    {"from": before.isoformat(), "to": due.isoformat(), "because": day.isoformat()},
                     at=at,
+                    state=[notice],
                 )
-                Notice.objects.filter(pk=notice.pk).update(decision_due_at=due)
     return declared
 
 

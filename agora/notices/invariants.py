@@ -25,6 +25,9 @@ them with the tests that check them.
 9. changes_respected: after the authority's latest change of a venue, no assembly that was
    going ahead there before it still holds time there that the venue no longer takes (no
    longer designated, too small, outside its hours): it was sent back for an offer.
+10. log_agrees: the audit log's chain is intact and replays to the tables: every notice,
+   booking, offer and decision is as the latest event that changed it says (so a fact that
+   decides who gets a place cannot change without the log, and `verify` names what did).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from agora.audit.models import AuditEvent
+from agora.audit.services import verify_chain
 from agora.scheduling.models import Booking, Offer
 from agora.venues.models import Closure, VenueChange, Zone
 
@@ -56,6 +60,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *no_overlap(),
         *closures_respected(),
         *changes_respected(),
+        *log_agrees(),
     ]
 
 
@@ -299,3 +304,10 @@ def changes_respected() -> list[str]:
                     + unfit_reason(notice, change.venue)
                 )
     return found
+
+
+def log_agrees() -> list[str]:
+    verdict = verify_chain()
+    if verdict.ok:
+        return []
+    return [f"log_agrees: {problem}" for problem in verdict.problems or [verdict.problem]]

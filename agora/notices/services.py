@@ -175,6 +175,7 @@ class Step:
     decision: Decision | None = None
     offers_made: list = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # notice fields the effect set
+    touched: list = field(default_factory=list)  # other records the effect changed (for the log)
     data: dict = field(default_factory=dict)  # for the audit event
     dry: bool = False  # only checking (why_not): lock nothing
 
@@ -218,9 +219,12 @@ def run(
                 step.notice,
                 {"from": previous, "to": action.target, "action": name, **step.data},
                 at=step.at,
+                state=[step.notice, *step.touched],
             )
             _enter(step, previous)
             notify.status_changed(step.notice)
+        elif step.changed or step.touched:  # a change no event would carry: the log must keep it
+            raise RuntimeError(f"action {name!r} changed {step.changed or step.touched} without a move")
     return step
 
 
@@ -821,6 +825,7 @@ def _decide(step: Step, *, officer=True) -> None:
         notice,
         {"reference": reference, "outcome": outcome, "fingerprint": fingerprint(decision)},
         at=step.at,
+        state=[decision],
     )
     step.decision = decision
     step.data.setdefault("grounds", list(step.grounds))
@@ -832,14 +837,23 @@ def _answer(step: Step, answer: str) -> None:
     decision.save(update_fields=["alternative_answer", "alternative_answered_at"])
     step.data["decision"] = decision.reference
     if answer == "declined":
-        record("alternative.declined", step.actor, step.notice, {"decision": decision.reference}, at=step.at)
+        record(
+            "alternative.declined",
+            step.actor,
+            step.notice,
+            {"decision": decision.reference},
+            at=step.at,
+            state=[decision],
+        )
+    else:  # the move to accepted records it
+        step.touched.append(decision)
 
 
 def _accept_released_time(step: Step) -> None:
     offer = step.offer
     offer.state, offer.answered_at = Offer.State.ACCEPTED, step.at
     offer.save(update_fields=["state", "answered_at"])
-    record("offer.accepted", step.actor, step.notice, {"offer": offer.pk}, at=step.at)
+    record("offer.accepted", step.actor, step.notice, {"offer": offer.pk}, at=step.at, state=[offer])
     step.data["offer"] = offer.pk
     # sealed in the log as written: in the language of the record, like the silence's
     start, end = _when(offer.starts_at, step.tz), _when(offer.ends_at, step.tz)
@@ -929,7 +943,7 @@ def create_draft(user, *, acceptable_venues=(), **fields) -> Notice:
     """Keep a notice as a draft: not filed, seen by its organizer alone."""
     with transaction.atomic():
         notice = _new(user, acceptable_venues, fields)
-        record(Event.NOTICE_DRAFT, user, notice, {"venue": notice.venue_id})
+        record(Event.NOTICE_DRAFT, user, notice, {"venue": notice.venue_id}, state=[notice])
     return notice
 
 

@@ -7,6 +7,12 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
 
     def ready(self) -> None:
+        from agora.audit.state import keep_state_of
+
         from .dbguard import on_post_migrate
+        from .ledger import BOOKING, OFFER
+
+        keep_state_of(BOOKING)
+        keep_state_of(OFFER)
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="agora-sqlite-booking-triggers")

@@ -79,6 +79,7 @@ def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int,
                 "ends_at": end.isoformat(),
                 "participants": participants,
             },
+            state=made,
         )
         return made
 
@@ -105,6 +106,7 @@ def release(
                 "held_until": new_end.isoformat(),
                 "reason": reason,
             },
+            state=[booking],
         )
         return booking
 
@@ -112,18 +114,26 @@ def release(
 def check_in(notice, *, actor, at: dt.datetime) -> None:
     """Stamp the check-in on the notice's firm bookings (the window is the caller's guard)."""
     with transaction.atomic():
-        count = notice.bookings.firm().filter(checked_in_at__isnull=True).update(checked_in_at=at)
-        if count:
-            record("booking.checked_in", actor, notice, {"at": at.isoformat()})
+        stamped = _stamp(notice.bookings.firm().filter(checked_in_at__isnull=True), "checked_in_at", at)
+        if stamped:
+            record("booking.checked_in", actor, notice, {"at": at.isoformat()}, state=stamped)
 
 
 def check_out(notice, *, actor, at: dt.datetime) -> None:
     """Record the end of use (releasing the rest is the rulebook's call: offers.release_notice)."""
     with transaction.atomic():
-        notice.bookings.firm().filter(checked_out_at__isnull=True, checked_in_at__isnull=False).update(
-            checked_out_at=at
-        )
-        record("booking.checked_out", actor, notice, {"at": at.isoformat()})
+        rows = notice.bookings.firm().filter(checked_out_at__isnull=True, checked_in_at__isnull=False)
+        stamped = _stamp(rows, "checked_out_at", at)
+        record("booking.checked_out", actor, notice, {"at": at.isoformat()}, state=stamped)
+
+
+def _stamp(rows, name: str, at: dt.datetime) -> list[Booking]:
+    """Set one moment on these bookings; returns them as saved (for the log)."""
+    stamped = list(rows.select_for_update())
+    for booking in stamped:
+        setattr(booking, name, at)
+    Booking.objects.bulk_update(stamped, [name])
+    return stamped
 
 
 def hours_held(

@@ -126,6 +126,8 @@ def _make_offer(notice: Notice, place: Place, at: dt.datetime) -> Offer:
             notice, zones, offer.starts_at, offer.ends_at, notice.expected_participants, actor=None
         )
         Booking.objects.filter(pk__in=[b.pk for b in held]).update(offer=offer)
+        for booking in held:
+            booking.offer = offer
         record(
             "offer.made",
             None,
@@ -139,6 +141,7 @@ def _make_offer(notice: Notice, place: Place, at: dt.datetime) -> Offer:
                 "expires_at": offer.expires_at.isoformat(),
             },
             at=at,
+            state=[offer, *held],
         )
     return offer
 
@@ -159,7 +162,7 @@ def close_offer(offer: Offer, state: str, actor, at: dt.datetime, *, offer_on: b
     with `offer_on=False`, is returned as (venue, start, end) for the caller to pass on."""
     offer.state, offer.answered_at = state, at
     offer.save(update_fields=["state", "answered_at"])
-    record(f"offer.{state}", actor, offer.notice, {"offer": offer.pk}, at=at)
+    record(f"offer.{state}", actor, offer.notice, {"offer": offer.pk}, at=at, state=[offer])
     freed = []
     for hold in offer.holds.select_related("zone__venue"):
         bookings.release(hold, hold.starts_at, f"offer_{state}", actor=actor, now=at)

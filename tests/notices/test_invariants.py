@@ -36,8 +36,12 @@ def test_a_withdrawal_written_around_the_services_is_named(accepted):
     with time_machine.travel(NOW, tick=False):
         assert check().strip() == "every invariant holds"
         Notice.objects.filter(pk=accepted.pk).update(status="withdrawn")  # the booking stays
-        with pytest.raises(CommandError, match="1 breach"):
-            check()
+        # held time for a notice not going ahead, and a status the log never recorded
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="2 breach"):
+            call_command("check-invariants", stderr=out)
+        assert f"log_agrees: notices_notice #{accepted.pk}" in out.getvalue()
+        assert 'status: the log says "accepted"' in out.getvalue()
 
 
 def test_a_check_in_days_early_is_named(accepted):

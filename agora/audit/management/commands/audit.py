@@ -4,11 +4,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from agora.audit.services import digest, verify_against_digest, verify_chain
+from agora.audit.services import baseline, digest, verify_against_digest, verify_chain
 
 
 class Command(BaseCommand):
-    help = "Audit log: `verify` recomputes the hash chain; `digest` prints its digest."
+    help = (
+        "Audit log: `verify` recomputes the hash chain and replays it against the tables; "
+        "`digest` prints its digest; `baseline` records records the log keeps no state of."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -19,6 +22,11 @@ class Command(BaseCommand):
             help="also check that a digest downloaded earlier (JSON) is still a prefix",
         )
         sub.add_parser("digest", help="print the digest (JSON), as /audit/digest.json serves it")
+        sub.add_parser(
+            "baseline",
+            help="record, as public events, the state of every record the log keeps none of (made "
+            "before the log kept states, or bulk-generated); verify holds them to it from then on",
+        )
         grant = sub.add_parser(
             "grant-app-role",
             help="PostgreSQL, run as the tables' owner: give ROLE what the application needs, and "
@@ -30,6 +38,13 @@ class Command(BaseCommand):
         if action == "grant-app-role":
             grant_app_role(role)
             self.stdout.write(f"{role}: may read and append the audit log, nothing more; all else as before")
+            return
+        if action == "baseline":
+            count = baseline()
+            self.stdout.write(
+                f"recorded the state of {count} record{'s' if count != 1 else ''} "
+                "(one audit.baseline event each, public in the log)"
+            )
             return
         if action == "digest":
             self.stdout.write(json.dumps(digest()))
@@ -46,6 +61,14 @@ class Command(BaseCommand):
             return
         if action == "verify":
             verdict = verify_chain()
+            if not verdict.ok and verdict.problem_count:
+                shown = "\n".join(f"  {problem}" for problem in verdict.problems)
+                more = verdict.problem_count - len(verdict.problems)
+                raise CommandError(
+                    f"audit log BROKEN: the chain of {verdict.count} events is intact, but "
+                    f"{verdict.problem_count} record{'s' if verdict.problem_count != 1 else ''} "
+                    f"differ from what it says:\n{shown}" + (f"\n  (+{more} more)" if more else "")
+                )
             if not verdict.ok:
                 where = f" at event #{verdict.broken_seq}" if verdict.broken_seq else ""
                 raise CommandError(

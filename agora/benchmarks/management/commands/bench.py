@@ -1,4 +1,4 @@
-"""`agora bench register | race | submit`: see README, "Benchmarks".
+"""`agora bench register | race | submit | verify`: see README, "Benchmarks".
 
 Each runs on a temporary database of its own (your data is not touched): on PostgreSQL
 when DATABASE_URL points at one. `race` and `submit` need PostgreSQL as in production:
@@ -22,7 +22,10 @@ from agora.benchmarks.database import temporary_database
 
 
 class Command(BaseCommand):
-    help = "Benchmarks: register (filtered pages), race (concurrent bookings), submit (notices per second)."
+    help = (
+        "Benchmarks: register (filtered pages), race (concurrent bookings), submit (notices per "
+        "second), verify (the audit log replayed on years of history)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
@@ -40,17 +43,19 @@ class Command(BaseCommand):
             default=None,
             help="SIGKILL the server after this many answers, restart it and carry on",
         )
+        verify = sub.add_parser("verify", help="agora audit verify's time and memory on years of history")
+        verify.add_argument("--notices", type=int, default=1_000_000)
         submit = sub.add_parser("submit", help="notices filed per second through the API vs. /healthz")
         submit.add_argument("--clients", type=int, default=16)
         submit.add_argument("--requests", type=int, default=1000)
         submit.add_argument("--organizers", type=int, default=20)
-        for each in (register, race, submit):
+        for each in (register, race, submit, verify):
             each.add_argument("--format", choices=["text", "json"], default="text")
-            if each is not register:
+            if each in (race, submit):
                 each.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
 
     def handle(self, *args, what, format, **options):
-        if what != "register" and "DATABASE_URL" not in os.environ:
+        if what in ("race", "submit") and "DATABASE_URL" not in os.environ:
             return self._on_throwaway_cluster()
         report = getattr(self, f"_{what}")(**options)
         if format == "json":
@@ -79,6 +84,14 @@ class Command(BaseCommand):
             raise CommandError("--notices must be at least 100 and --repeat at least 1.")
         with temporary_database():
             return run_register_bench(notices, repeat)
+
+    def _verify(self, *, notices, **_):
+        from agora.benchmarks.verify import run_verify_bench
+
+        if notices < 100:
+            raise CommandError("--notices must be at least 100.")
+        with temporary_database(on_disk=True) as url:
+            return run_verify_bench(notices, url)
 
     def _server_bench(self, run, *, organizers, workers, clients, requests):
         from agora.benchmarks.race import prepare
