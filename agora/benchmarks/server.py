@@ -14,8 +14,11 @@ from .pgcluster import free_port
 
 
 class Server:
-    def __init__(self, database_url: str, *, workers: int = 5, log_path: str | None = None):
+    def __init__(
+        self, database_url: str, *, workers: int = 5, log_path: str | None = None, env: dict | None = None
+    ):
         self.database_url = database_url
+        self.extra_env = env or {}
         self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,6 +38,7 @@ class Server:
             "AGORA_API_RATE_TOKEN": "1000000/m",
             "HUEY_IMMEDIATE": "1",
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            **self.extra_env,
         }
 
     def start(self, timeout: float = 60) -> Server:

@@ -1142,7 +1142,15 @@ def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
     """Decide every notice of a day plan (`planning.propose_day`) as proposed, in filing
     order, as `officer`. Where the rulebook requires an alternative with every refusal, a
     refusal becomes an offer of the nearest free alternative; with none free the notice is
-    left for the officer to decide by hand (returned with decision None)."""
+    left for the officer to decide by hand (returned with decision None).
+
+    All or nothing: if the day changed since the plan was proposed (a notice decided
+    meanwhile, a place taken), nothing is decided and the error says what changed."""
+    with transaction.atomic():
+        return _apply_day_plan(proposal, officer, at)
+
+
+def _apply_day_plan(proposal: dict, officer, at) -> list:
     decided = []
     for item in proposal["items"]:
         notice, outcome = item["notice"], item["outcome"]
