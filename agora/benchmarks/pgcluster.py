@@ -2,6 +2,8 @@
 
     python3 -m agora.benchmarks.pgcluster start   → prints `export AGORA_PG_URL=… PGDATA_DIR=…`
     python3 -m agora.benchmarks.pgcluster stop DIR
+    python3 -m agora.benchmarks.pgcluster ci      → the machine's server on 127.0.0.1:5432 when
+                                                    it answers (PGDATA_DIR empty), else `start`
 
 Standard library only (CI calls it before anything is installed). Installs PostgreSQL with
 apt-get when it is missing and we are root; as root the cluster runs as the `postgres` user.
@@ -118,11 +120,37 @@ def throwaway() -> Iterator[str]:
         stop(directory)
 
 
+MACHINE = "postgres://postgres@127.0.0.1:5432/agora_ci"
+
+
+def machine_answers() -> bool:
+    """Does the machine's PostgreSQL answer on 127.0.0.1:5432 as `postgres` (trust)?"""
+    psql = shutil.which("psql")
+    if psql is None:
+        return False
+    done = subprocess.run(
+        [psql, "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", "postgres", "-Atc", "select 1"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        env={**os.environ, "PGCONNECT_TIMEOUT": "3"},
+    )
+    return done.returncode == 0 and done.stdout.strip() == "1"
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["start"]:
+    if sys.argv[1:2] == ["ci"] and machine_answers():
+        subprocess.run(  # the database the URL names (it may be there from an earlier run)
+            ["createdb", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "agora_ci"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        print(f"export AGORA_PG_URL={MACHINE} PGDATA_DIR=", flush=True)
+    elif sys.argv[1:2] in (["start"], ["ci"]):
         url, directory = start()
         print(f"export AGORA_PG_URL={url} PGDATA_DIR={directory}")
     elif sys.argv[1:2] == ["stop"] and len(sys.argv) == 3:
-        stop(sys.argv[2])
+        if sys.argv[2]:  # empty: the machine's server, which is not ours to stop
+            stop(sys.argv[2])
     else:
-        sys.exit("usage: python3 -m agora.benchmarks.pgcluster start | stop DIR")
+        sys.exit("usage: python3 -m agora.benchmarks.pgcluster start | ci | stop DIR")

@@ -183,3 +183,25 @@ def test_every_field_of_every_kept_model_is_placed(db):
         assert shape.fields() == fields, f"{shape.table}: place each field in one list of its Shape"
         placed = [*shape.clear, *shape.digested, *shape.private, *shape.many, *shape.unkept]
         assert len(placed) == len(set(placed)), f"{shape.table}: a field is placed twice"
+
+
+@pytest.mark.slow
+def test_the_verify_benchmark_replays_generated_years_intact():
+    """`agora bench verify` at a small size: generated notices, bookings and decisions,
+    baselined into the log, then verify in a process of its own (time and peak memory)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "agora.cli", "bench", "verify", "--notices", "2000", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["verify_exit"] == 0 and report["verify_said"].startswith("audit log intact")
+    assert report["bookings"] > 0 and report["decisions"] > 0
+    assert report["baselined_records"] == 2000 + report["bookings"] + report["decisions"]
+    assert report["events"] >= report["baselined_records"]
+    assert report["verify_peak_rss_mib"] > 0
