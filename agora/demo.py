@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from agora.accounts.models import Officer, Organizer
 from agora.audit.events import Event
@@ -23,6 +24,8 @@ from agora.rules.models import Jurisdiction
 from agora.rules.services import latest, load_rulebooks
 from agora.venues.models import Venue, Zone
 
+# shown in the reader's language where a page shows the note (it is in our catalogs)
+ILLUSTRATIVE = gettext_noop("Illustrative outline, not a survey.")
 DEMO_PASSWORD = "agora-demo-2026"  # noqa: S105 - printed for the demo, never used in production
 DEMO_TOTP_SECRET = "AGORADEMOAGORADEMOAGORADEMOAGORA"  # noqa: S105 - base32, demo officers only
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -64,7 +67,7 @@ def make_venue(jurisdiction, slug, name, lat, lon, h, w, zones=(), **extra) -> V
         slug=slug,
         name=name,
         geometry=rectangle(lat, lon, h, w),
-        geometry_note="Illustrative outline, not a survey.",
+        geometry_note=ILLUSTRATIVE,
         **extra,
     )
     for zone_slug, zone_name, geometry in zones or [

@@ -1,7 +1,12 @@
-"""Helpers for the multilingual name fields stored as {"en": …, "ru": …, "kk": …}."""
+"""What a reader sees, in their language: multilingual names stored as {"en": …, "ru": …,
+"kk": …}, and moments, numbers and durations in the language's formats."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
+from django.utils import dateformat, formats, timezone
+from django.utils.translation import get_language, ngettext
 
 LANGUAGE_CODES = ("kk", "ru", "en")
 
@@ -23,3 +28,97 @@ def validate_names(value) -> None:
     for lang, text in value.items():
         if not isinstance(text, str) or not text.strip() or len(text) > 200:
             raise ValidationError(f"The {lang} name must be text of 1 to 200 characters.")
+
+
+# --- moments, numbers and durations, in the reader's language ------------------------------
+# One way to show a moment: the place's local time in the active language's formats
+# (agora/formats), its zone ("UTC+5") where it matters. Exports and the API keep ISO 8601.
+
+
+def _format(name: str) -> str:
+    """A format of the active language by name (ours include names Django does not know)."""
+    for module in formats.get_format_modules(get_language() or "en"):
+        if hasattr(module, name):
+            return getattr(module, name)
+    return formats.get_format(name)
+
+
+def _zone(tz) -> dt.tzinfo:
+    if tz is None or tz == "":
+        return timezone.get_current_timezone()
+    if isinstance(tz, str):
+        return ZoneInfo(tz)
+    return getattr(tz, "tz", tz)  # a jurisdiction, or a tzinfo
+
+
+def local(moment: dt.datetime, tz=None) -> dt.datetime:
+    return moment.astimezone(_zone(tz))
+
+
+def zone_label(moment: dt.datetime, tz=None) -> str:
+    """The zone as every reader understands it: its offset from UTC at that moment ("UTC+5")."""
+    offset = local(moment, tz).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("+" if minutes >= 0 else "−"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def when(moment: dt.datetime | None, tz=None, *, zone: bool = False) -> str:
+    """ "1 December 2026, 10:00" / "1 декабря 2026 г., 10:00" / "2026 жылғы 1 желтоқсан, 10:00"."""
+    if moment is None:
+        return ""
+    shown = dateformat.format(local(moment, tz), _format("DATETIME_FORMAT"))
+    return f"{shown} ({zone_label(moment, tz)})" if zone else shown
+
+
+def clock(moment: dt.datetime | None, tz=None) -> str:
+    return dateformat.format(local(moment, tz), _format("TIME_FORMAT")) if moment else ""
+
+
+def day(value: dt.date | dt.datetime | None, tz=None, *, weekday: bool = False) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value, tz).date()
+    return dateformat.format(value, _format("WEEKDAY_DATE_FORMAT" if weekday else "DATE_FORMAT"))
+
+
+def month(value: dt.date | dt.datetime) -> str:
+    """ "December 2026" / "Декабрь 2026 г." / "2026 жылғы желтоқсан"."""
+    return dateformat.format(value, _format("YEAR_MONTH_FORMAT"))
+
+
+def span(start: dt.datetime, end: dt.datetime, tz=None, *, zone: bool = False) -> str:
+    """A time from start to end: one date when both fall on the same local day."""
+    a, b = local(start, tz), local(end, tz)
+    if a.date() == b.date() or (b - a <= dt.timedelta(days=1) and b.time() == dt.time(0)):
+        shown = f"{day(a)}, {clock(a)}–{clock(b)}"
+    else:
+        shown = f"{when(a)} – {when(b)}"
+    return f"{shown} ({zone_label(start, tz)})" if zone else shown
+
+
+def number(value) -> str:
+    """A number with the language's separators ("74 893", "74,893")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return formats.number_format(value, force_grouping=True)
+
+
+def duration(delta: dt.timedelta) -> str:
+    """ "5 days, 11 hours" in words of the language, largest two units."""
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if minutes and not days:
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes})
+    return ", ".join(parts[:2]) or ngettext("%(n)d minute", "%(n)d minutes", 0) % {"n": 0}

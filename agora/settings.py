@@ -175,7 +175,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "agora" / "locale"]
+# agora/locale: our own strings (makemessages); agora/locale_extra: kept by hand, the words of
+# the libraries our pages show that their catalogs lack in Kazakh (allauth, Django's forms,
+# month names), which makemessages would drop from ours.
+LOCALE_PATHS = [BASE_DIR / "agora" / "locale", BASE_DIR / "agora" / "locale_extra"]
+FORMAT_MODULE_PATH = ["agora.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Almaty")
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agora.rules.models import Jurisdiction
@@ -47,7 +48,7 @@ class Organizer(models.Model):
         """What the public register shows: never a private person's name."""
         if self.kind == self.Kind.ORGANIZATION:
             return self.organization_name
-        return f"private organizer #{self.pk}"
+        return gettext("private organizer no. %(n)s") % {"n": self.pk}
 
 
 class Officer(models.Model):

@@ -98,7 +98,10 @@ MEANING = {
     E.RULEBOOK_ASSIGNED: _(
         "The authority assigned a rulebook version to a jurisdiction for notices filed from then on."
     ),
-    E.DECISION_MADE: _("A decision was sealed: the fingerprint of its full text, checked by “verify”."),
+    E.DECISION_MADE: _(
+        "A decision was sealed: the fingerprint of its full text, which the log's check compares with the "
+        "decision as published."
+    ),
     E.ALTERNATIVE_DECLINED: _("The organizer declined the alternative offered with a decision."),
     E.BOOKING_CREATED: _("A place (its zones) was booked for a notice from one time to another."),
     E.BOOKING_RELEASED: _("Booked time was given back (withdrawal, check-out, no-show or an offer closing)."),
@@ -113,7 +116,7 @@ MEANING = {
     ),
     E.AUDIT_BASELINE: _(
         "The state of a record the log did not keep yet (made before it kept states), recorded "
-        "as it was then by `agora audit baseline`: from then on verify holds the record to it."
+        "as it was then: from then on the log's check holds the record to it."
     ),
     E.RULEBOOK_LOADED: _("A rulebook version was loaded (its SHA-256 names the exact text)."),
     E.API_TOKEN_CREATED: _("A user made an API token (only its role is recorded)."),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from agora import i18n
 from agora.accounts.access import administrator_of
 from agora.audit.events import Event
 from agora.audit.services import record
@@ -71,11 +72,11 @@ def declare_closure(
     elif (
         basis is not None and not basis.emergency and starts_at - at < dt.timedelta(hours=rules.notice_hours)
     ):
-        earliest = timezone.localtime(at + dt.timedelta(hours=rules.notice_hours), jurisdiction.tz)
+        earliest = i18n.when(at + dt.timedelta(hours=rules.notice_hours), jurisdiction, zone=True)
         errors["starts_at"] = _(
             "The rulebook requires a closure to be declared %(hours)s hours ahead: it may start at "
             "%(earliest)s at the earliest, unless on an emergency ground."
-        ) % {"hours": f"{rules.notice_hours:g}", "earliest": f"{earliest:%Y-%m-%d %H:%M}"}
+        ) % {"hours": i18n.number(rules.notice_hours), "earliest": earliest}
     if errors:
         raise ValidationError(errors)
     if dry:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora import i18n
 from agora.accounts.access import officer_required
 from agora.i18n import pick
 from agora.register.queries import closures_shown, describe_changes, venue_changes_shown
@@ -84,7 +85,7 @@ def _closure_lines(form, jurisdiction, hit) -> list[str]:
     """What declaring this closure will do, in words, for the confirmation step."""
     d = form.cleaned_data
     place = pick(d["venue"].name) + (f" ({pick(d['zone'].name)})" if d["zone"] else "")
-    local = [f"{timezone.localtime(d[k], jurisdiction.tz):%Y-%m-%d %H:%M}" for k in ("starts_at", "ends_at")]
+    local = [i18n.when(d[k], jurisdiction) for k in ("starts_at", "ends_at")]
     ground = dict(form.fields["ground"].choices)[d["ground"]]
     displaced = (
         _(
@@ -157,7 +158,7 @@ def calendar(request):
                     title=_("Declare a day"),
                     lines=[
                         _("%(day)s becomes a %(kind)s: %(name)s.")
-                        % {"day": f"{d['day']:%Y-%m-%d}", "kind": kind, "name": d["name"]},
+                        % {"day": i18n.day(d["day"]), "kind": kind, "name": d["name"]},
                         _(
                             "Decision deadlines of notices waiting for a decision are counted again; "
                             "a deadline only ever moves later, and each move is in the audit log."

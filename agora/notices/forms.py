@@ -16,6 +16,7 @@ from agora.scheduling.place import Place
 from agora.venues.geometry import validate_geometry
 from agora.venues.models import Venue
 
+from . import words
 from .authority import VENUE_FIELDS
 from .models import PURPOSE_MAX, TEXT_MAX
 
@@ -33,11 +34,12 @@ class VenuesChoiceField(forms.ModelMultipleChoiceField):
 
 
 def assembly_types() -> list[tuple[str, str]]:
+    """The types of the rulebooks in force, by their names in the reader's language."""
     types = {}
     for rulebook in Rulebook.objects.filter(jurisdictions__isnull=False).distinct():
-        for code in rulebook.data.get("types", {}):
-            types.setdefault(code, code.replace("_", " ").capitalize())
-    return sorted(types.items()) or [("rally", "Rally")]
+        for code in rulebook.rules.types:
+            types.setdefault(code, words.assembly_type(code, rulebook))
+    return sorted(types.items(), key=lambda kv: kv[1]) or [("rally", words.assembly_type("rally"))]
 
 
 class NoticeForm(forms.Form):
@@ -170,7 +172,7 @@ class DecisionForm(forms.Form):
         self.notice, self.computed = notice, computed
         rules = notice.rulebook.rules
         self.fields["grounds"].choices = [
-            (code, f"{ground.article}: {ground.text('en')}") for code, ground in rules.refusal_grounds.items()
+            (code, words.ground(code, notice.rulebook)) for code in rules.refusal_grounds
         ]
         self.fields["alternative"].choices = (
             [("", _("none"))]

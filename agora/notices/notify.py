@@ -10,7 +10,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
+
+from agora import i18n
 
 from .workflow import Status
 
@@ -67,13 +70,18 @@ def remind_officers(at: dt.datetime | None = None) -> int:
         addresses = [
             o.user.email for o in notice.jurisdiction.officers.select_related("user") if o.user.email
         ]
-        deadline = timezone.localtime(notice.decision_due_at)
         if addresses:
+            # in the authority's first language (an officer's own is not recorded)
+            with translation.override((notice.jurisdiction.languages or [settings.LANGUAGE_CODE])[0]):
+                deadline = i18n.when(notice.decision_due_at, notice.jurisdiction, zone=True)
+                subject = _("Agora: decide %(ref)s by %(deadline)s") % {
+                    "ref": notice.reference,
+                    "deadline": deadline,
+                }
+                body = _("Without a decision by the deadline, the rulebook's silence rule decides.")
             send_mail(
-                f"Agora: decide {notice.reference} by {deadline:%Y-%m-%d %H:%M}",
-                "Without a decision by the deadline, the rulebook's silence rule decides.\n"
-                + settings.AGORA_PUBLIC_URL
-                + reverse("office:decide", args=[notice.pk]),
+                subject,
+                body + "\n" + settings.AGORA_PUBLIC_URL + reverse("office:decide", args=[notice.pk]),
                 None,
                 addresses,
             )

@@ -9,14 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from agora import i18n
 from agora.accounts.access import officer_required
 
-from . import review, services
+from . import review, services, words
 from .confirm import changing, confirm_page, confirmed
 from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
@@ -53,9 +53,7 @@ def _decision_lines(notice, data, computed) -> list[str]:
             _("Legal grounds: %(grounds)s")
             % {
                 "grounds": "; ".join(
-                    f"{rules.refusal_grounds[g].article}: {rules.refusal_grounds[g].text(get_language())}"
-                    for g in data["grounds"]
-                    if g in rules.refusal_grounds
+                    words.ground(g, notice.rulebook) for g in data["grounds"] if g in rules.refusal_grounds
                 )
             }
         )
@@ -220,7 +218,7 @@ def record_attendance(request, pk):
                 % {
                     "action": ATTENDANCE[action][1],
                     "ref": notice.reference,
-                    "time": now.strftime("%Y-%m-%d %H:%M"),
+                    "time": i18n.when(now, notice.jurisdiction),
                 },
                 _("The time is recorded and published in the register.")
                 if action in ("check_in", "check_out")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agora import i18n
 from agora.i18n import pick
 from agora.scheduling import planning
 from agora.scheduling.models import Booking
@@ -110,7 +110,7 @@ def offer_form(notice: Notice, index: int) -> dict:
 
 
 def place_label(data: dict | Place | None, jurisdiction) -> str:
-    """A place and time as people read it: "Republic Square (West half), 2026-12-10 17:00–18:00"."""
+    """A place and time as people read it: "Republic Square (West half), 10 December 2026, 17:00–18:00"."""
     if not data:
         return ""
     place = data if isinstance(data, Place) else Place.of(data)
@@ -120,10 +120,4 @@ def place_label(data: dict | Place | None, jurisdiction) -> str:
     where = pick(venue.name) if venue else "?"
     if zones and venue and len(zones) < venue.zones.count():
         where += f" ({', '.join(zones)})"
-    start, end = place.starts_at.astimezone(tz), place.ends_at.astimezone(tz)
-    return _("%(place)s, %(day)s %(start)s–%(end)s") % {
-        "place": where,
-        "day": formats.date_format(start, "Y-m-d"),
-        "start": formats.time_format(start, "H:i"),
-        "end": formats.time_format(end, "H:i"),
-    }
+    return _("%(place)s, %(time)s") % {"place": where, "time": i18n.span(place.starts_at, place.ends_at, tz)}

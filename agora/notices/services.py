@@ -624,8 +624,8 @@ def unfit_reason(notice: Notice, venue: Venue) -> str | None:
             if start.time() < venue.opens_at or end.time() > venue.closes_at or start.date() != end.date():
                 return _("%(place)s is now open from %(opens)s to %(closes)s only.") % {
                     "place": name,
-                    "opens": f"{venue.opens_at:%H:%M}",
-                    "closes": f"{venue.closes_at:%H:%M}",
+                    "opens": formats.time_format(venue.opens_at, "TIME_FORMAT"),
+                    "closes": formats.time_format(venue.closes_at, "TIME_FORMAT"),
                 }
     return None
 

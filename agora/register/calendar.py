@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from agora.i18n import pick
 from agora.scheduling.flags import flags_for, usages
 from agora.scheduling.models import Booking
 from agora.venues.geometry import polygons
@@ -21,7 +22,7 @@ def day_rows(venue, day: dt.date) -> dict:
         flags_by_notice.setdefault(flag.notice.pk, []).append(flag.kind)
     zones = {b.notice_id: [] for b in bookings}
     for b in bookings.select_related("zone"):
-        zones[b.notice_id].append(b.zone.name.get("en"))
+        zones[b.notice_id].append(pick(b.zone.name))
     rows = []
     for usage in sorted(usages(bookings), key=lambda u: u.starts_at):
         notice = usage.notice
@@ -38,6 +39,7 @@ def day_rows(venue, day: dt.date) -> dict:
                 "filed_at": notice.filed_at,
                 "checked_in": usage.checked_in_at,
                 "checked_out": usage.checked_out_at,
+                "started": usage.starts_at <= timezone.now(),
                 "used_hours": usage.used_hours(timezone.now()),
                 "displaced": usage.displaced,
                 "flags": flags_by_notice.get(notice.pk, []),

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from agora import i18n
 from agora.fields import DayField, plausible_moment
 from agora.i18n import pick
+from agora.notices import words
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import Status
 from agora.scheduling.models import Booking
@@ -127,8 +129,10 @@ def page(rows, after: Cursor | None, size: int = PAGE_SIZE):
 
 
 def with_details(rows):
-    return rows.select_related("venue", "organizer", "jurisdiction").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "pk")),
+    return rows.select_related("venue", "organizer", "jurisdiction", "rulebook").prefetch_related(
+        Prefetch(
+            "decisions", queryset=Decision.objects.select_related("rulebook").order_by("decided_at", "pk")
+        ),
         Prefetch(
             "bookings",
             queryset=Booking.objects.firm().order_by("starts_at"),
@@ -163,6 +167,36 @@ def public_row(notice: Notice) -> dict:
         "hours_to_decision": round((first.decided_at - notice.filed_at).total_seconds() / 3600, 1)
         if first and notice.filed_at
         else None,
+        "decided_after_deadline": first.after_deadline if first else None,
+    }
+
+
+def shown_row(notice: Notice) -> dict:
+    """One notice as the register page shows it: the public facts in the reader's words and
+    the place's local time (the exports keep codes and ISO 8601: `public_row`)."""
+    decisions = list(notice.decisions.all())
+    first, last = (decisions[0], decisions[-1]) if decisions else (None, None)
+    bookings = list(notice.bookings.all())
+    tz = notice.jurisdiction.tz
+    hours = (first.decided_at - notice.filed_at).total_seconds() / 3600 if first and notice.filed_at else None
+    return {
+        "notice": notice,
+        "reference": notice.reference,
+        "decision_reference": last.reference if last else None,
+        "type": words.assembly_type(notice.assembly_type, notice.rulebook),
+        "purpose": notice.purpose,
+        "organizer": notice.organizer.public_name,
+        "venue": pick(notice.venue.name),
+        "venue_id": notice.venue_id,
+        "requested": i18n.span(notice.starts_at, notice.ends_at, tz),
+        "booked": i18n.span(bookings[0].starts_at, bookings[0].ends_at, tz) if bookings else "",
+        "filed": i18n.when(notice.filed_at, tz),
+        "status": words.status(notice.status),
+        "grounds": list(
+            dict.fromkeys(words.ground(g, d.rulebook, cited=False) for d in decisions for g in d.grounds)
+        ),
+        "reasoning": last.reasoning if last else "",
+        "hours_to_decision": i18n.number(round(hours, 1)) if hours is not None else "",
         "decided_after_deadline": first.after_deadline if first else None,
     }
 

@@ -10,7 +10,9 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 
+from agora import i18n
 from agora.i18n import pick
+from agora.notices import words
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import REFUSED_OUTCOMES, Status
 from agora.rules.models import Jurisdiction
@@ -71,15 +73,26 @@ def sections() -> list[dict]:
         topics[topic] += 1
         refused[topic] += status in REFUSED_OUTCOMES
     index = blocking_index(Booking.objects.all())
+    books = words.rulebooks_naming()
+    by_place = list(public.values_list("venue").annotate(n=Count("id")).order_by("-n", "venue"))
+    places = Venue.objects.only("name").in_bulk([v for v, _n in by_place])
     return [
-        _bars(_("Notices by type"), by("assembly_type")),
+        _bars(
+            _("Notices by type"), [(words.assembly_type(t, books.get(t)), n) for t, n in by("assembly_type")]
+        ),
         _bars(_("Notices by outcome"), [(str(Status(s).label), n) for s, n in by("status")]),
-        _bars(_("Refusal grounds cited"), grounds.most_common()),
+        _bars(
+            _("Refusal grounds cited"),
+            [
+                (words.ground(g, books[g], cited=False) if g in books else g, n)
+                for g, n in grounds.most_common()
+            ],
+        ),
         _bars(
             _("Notices by place"),
-            [(v, n) for v, n in public.values_list("venue__slug").annotate(n=Count("id")).order_by("-n")],
+            [(pick(places[v].name), n) for v, n in by_place if v in places],
         ),
-        _bars(_("Notices by month of the assembly"), [(m.strftime("%Y-%m"), n) for m, n in months if m]),
+        _bars(_("Notices by month of the assembly"), [(i18n.month(m), n) for m, n in months if m]),
         _bars(
             _("Refusal rate by topic (first word of the purpose)"),
             [(t, round(100 * refused[t] / topics[t], 1)) for t, _n in topics.most_common(12)],
@@ -95,7 +108,7 @@ def sections() -> list[dict]:
         _bars(
             _("Blocking index: booked hours not used, by organizer"),
             [(row["organizer"].public_name, round(row["unused_hours"], 1)) for row in index[:12]],
-            "h",
+            " " + _("h"),
         ),
         _bars(
             _("Blocking index: notices displaced, by organizer"),

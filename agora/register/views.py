@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from agora import i18n
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
 from agora.fields import DayField
@@ -34,6 +35,7 @@ from .queries import (
     filtered,
     page,
     public_row,
+    shown_row,
     venue_changes_shown,
     with_details,
 )
@@ -62,7 +64,8 @@ def register(request):
     query.pop("after", None)
     context = {
         "form": form,
-        "rows": [public_row(n) for n in rows],
+        "rows": [shown_row(n) for n in rows],
+        "zone": i18n.zone_label(timezone.now()),
         "next": next_cursor.encode() if next_cursor else None,
         # the authority's own acts beside the organizers': the closures still to come or just past
         "closures": closures_shown(
@@ -182,7 +185,12 @@ def audit_page(request):
 
     events = AuditEvent.objects.order_by("-seq")[:100]
     kinds = [(event.value, MEANING[event]) for event in Event]
-    return render(request, "register/audit.html", {"digest": digest(), "events": events, "kinds": kinds})
+    last = events[0].at if events else None
+    return render(
+        request,
+        "register/audit.html",
+        {"digest": digest(), "events": events, "kinds": kinds, "last_event_at": last},
+    )
 
 
 def audit_export(request):

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from agora import i18n
 
 from .calendar import WorkingCalendar
 from .rulebook import Rulebook
@@ -47,15 +49,79 @@ class NoticeFacts:
     organizer_hours_same_venue_day: float = 0.0
 
 
+# What each violation says, with its parameters filled in when it is shown: the notice keeps
+# the code and the parameters, so each reader gets the words of their own language.
+MESSAGES = {
+    "unknown_type": _("“%(type)s” is not an assembly type of this rulebook; choose one of: %(known)s."),
+    "end_before_start": _("The end must be after the start."),
+    "in_the_past": _("The assembly must start after the notice is filed."),
+    "late_notice": _(
+        "A %(type)s needs at least %(min)d working days' notice; this one gives %(given)d. The "
+        "earliest lawful date is %(earliest)s."
+    ),
+    "early_notice": _(
+        "A %(type)s may be notified at most %(max)d working days ahead; this one is %(given)d. File "
+        "again closer to the date."
+    ),
+    "outside_hours": _("Assemblies are allowed between %(start)s and %(end)s on one day."),
+    "too_long": _("A %(type)s may last at most %(max)s hours; this one lasts %(hours)s."),
+    "over_daily_cap": _(
+        "One organizer may hold a venue at most %(cap)s hours a day; with this notice it would be "
+        "%(total)s. Shorten it to %(left)s hours or less."
+    ),
+    "too_many_participants": _(
+        "A %(type)s may have at most %(max)s participants; %(expected)s are expected."
+    ),
+    "over_capacity": _(
+        "The place holds at most %(capacity)s people safely; %(expected)s are expected. Choose a "
+        "larger place or expect fewer participants."
+    ),
+    "venue_not_designated": _("A %(type)s must be held at a designated place; choose one from the list."),
+    "venue_closed": _("The place is closed from %(start)s to %(end)s: %(reason)s"),
+}
+# parameters that are moments or dates (ISO text), shown in the reader's format
+_MOMENTS = {"start", "end"}
+_DATES = {"earliest"}
+_NUMBERS = {"capacity", "expected", "max", "total", "left", "hours", "cap"}
+
+
+def describe(code: str, params: dict, *, type_name=None, tz=None) -> str:
+    """The violation in the active language. `type_name(code)` names the assembly type."""
+    shown = dict(params)
+    for name, value in params.items():
+        if name == "type" and type_name is not None:
+            shown[name] = type_name(value) or value
+        elif name in _MOMENTS and isinstance(value, str) and "T" in value:
+            shown[name] = i18n.when(dt.datetime.fromisoformat(value), tz)
+        elif name in _DATES and isinstance(value, str):
+            shown[name] = i18n.day(dt.date.fromisoformat(value))
+        elif name in _NUMBERS and isinstance(value, int | float):
+            shown[name] = i18n.number(round(value, 1) if isinstance(value, float) else value)
+    try:
+        return str(MESSAGES[code]) % shown
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 @dataclass(frozen=True)
 class Violation:
     code: str
-    message: str
     ground: str | None = None
     params: dict = field(default_factory=dict)
 
+    @property
+    def message(self) -> str:
+        """In the active language (the type by its code: `describe` names it)."""
+        return describe(self.code, self.params)
+
     def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message, "ground": self.ground, **self.params}
+        """As a notice keeps it: the code, the ground, the parameters; and the message in
+        English, for readers of the API and of older records."""
+        from django.utils import translation
+
+        with translation.override("en"):
+            message = self.message
+        return {"code": self.code, "message": message, "ground": self.ground, "params": dict(self.params)}
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -68,17 +134,11 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
     filed = facts.filed_at.astimezone(tz)
     if facts.assembly_type not in rulebook.types:
         known = ", ".join(sorted(rulebook.types))
-        return [
-            Violation(
-                "unknown_type",
-                _("“%(type)s” is not an assembly type of this rulebook; choose one of: %(known)s.")
-                % {"type": facts.assembly_type, "known": known},
-            )
-        ]
+        return [Violation("unknown_type", params={"type": facts.assembly_type, "known": known})]
     if end <= start:
-        return [Violation("end_before_start", _("The end must be after the start."))]
+        return [Violation("end_before_start")]
     if start <= filed:
-        return [Violation("in_the_past", _("The assembly must start after the notice is filed."))]
+        return [Violation("in_the_past")]
 
     rules = rulebook.type_rules(facts.assembly_type)
     found: list[Violation] = []
@@ -90,32 +150,18 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         found.append(
             Violation(
                 "late_notice",
-                _(
-                    "A %(type)s needs at least %(min)d working days' notice; this one gives "
-                    "%(given)d. The earliest lawful date is %(earliest)s."
-                )
-                % {
+                "late_notice",
+                {
                     "type": facts.assembly_type,
                     "min": span.min,
                     "given": given,
                     "earliest": earliest.isoformat(),
                 },
-                "late_notice",
-                {"earliest_date": earliest.isoformat(), "given": given, "required": span.min},
             )
         )
     elif span.max is not None and given > span.max:
         found.append(
-            Violation(
-                "early_notice",
-                _(
-                    "A %(type)s may be notified at most %(max)d working days ahead; this one "
-                    "is %(given)d. File again closer to the date."
-                )
-                % {"type": facts.assembly_type, "max": span.max, "given": given},
-                None,
-                {"given": given, "allowed": span.max},
-            )
+            Violation("early_notice", None, {"type": facts.assembly_type, "max": span.max, "given": given})
         )
 
     hours = rulebook.hours_for(facts.assembly_type)
@@ -123,10 +169,8 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         found.append(
             Violation(
                 "outside_hours",
-                _("Assemblies are allowed between %(start)s and %(end)s on one day.")
-                % {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"},
                 "outside_hours",
-                {"allowed_start": f"{hours.start:%H:%M}", "allowed_end": f"{hours.end:%H:%M}"},
+                {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"},
             )
         )
 
@@ -135,10 +179,8 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         found.append(
             Violation(
                 "too_long",
-                _("A %(type)s may last at most %(max)s hours; this one lasts %(hours).1f.")
-                % {"type": facts.assembly_type, "max": f"{rules.max_hours:g}", "hours": duration},
                 None,
-                {"max_hours": rules.max_hours},
+                {"type": facts.assembly_type, "max": rules.max_hours, "hours": round(duration, 1)},
             )
         )
     cap = rulebook.fairness.max_hours_per_organizer_per_venue_day
@@ -146,17 +188,12 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         found.append(
             Violation(
                 "over_daily_cap",
-                _(
-                    "One organizer may hold a venue at most %(cap)s hours a day; with this "
-                    "notice it would be %(total).1f. Shorten it to %(left).1f hours or less."
-                )
-                % {
-                    "cap": f"{cap:g}",
-                    "total": duration + facts.organizer_hours_same_venue_day,
-                    "left": max(0.0, cap - facts.organizer_hours_same_venue_day),
-                },
                 None,
-                {"cap_hours": cap},
+                {
+                    "cap": cap,
+                    "total": round(duration + facts.organizer_hours_same_venue_day, 1),
+                    "left": round(max(0.0, cap - facts.organizer_hours_same_venue_day), 1),
+                },
             )
         )
 
@@ -164,51 +201,35 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         found.append(
             Violation(
                 "too_many_participants",
-                _("A %(type)s may have at most %(max)d participants; %(expected)d are expected.")
-                % {
+                "capacity",
+                {
                     "type": facts.assembly_type,
                     "max": rules.max_participants,
                     "expected": facts.expected_participants,
                 },
-                "capacity",
             )
         )
     capacity = facts.venue.capacity
     if capacity is not None and facts.expected_participants > capacity:
         found.append(
             Violation(
-                "over_capacity",
-                _(
-                    "The place holds at most %(capacity)d people safely; %(expected)d are "
-                    "expected. Choose a larger place or expect fewer participants."
-                )
-                % {"capacity": capacity, "expected": facts.expected_participants},
-                "capacity",
-                {"capacity": capacity},
+                "over_capacity", "capacity", {"capacity": capacity, "expected": facts.expected_participants}
             )
         )
 
     if rules.designated_place_required and not facts.venue.designated:
-        found.append(
-            Violation(
-                "venue_not_designated",
-                _("A %(type)s must be held at a designated place; choose one from the list.")
-                % {"type": facts.assembly_type},
-                "venue_not_designated",
-            )
-        )
+        found.append(Violation("venue_not_designated", "venue_not_designated", {"type": facts.assembly_type}))
     for closure in facts.venue.closures:
         if closure.overlaps(facts.starts_at, facts.ends_at):
             found.append(
                 Violation(
                     "venue_closed",
-                    _("The place is closed from %(start)s to %(end)s: %(reason)s")
-                    % {
-                        "start": f"{closure.start.astimezone(tz):%Y-%m-%d %H:%M}",
-                        "end": f"{closure.end.astimezone(tz):%Y-%m-%d %H:%M}",
+                    "venue_closed",
+                    {
+                        "start": closure.start.isoformat(),
+                        "end": closure.end.isoformat(),
                         "reason": closure.reason,
                     },
-                    "venue_closed",
                 )
             )
             break

@@ -75,7 +75,11 @@ class Calendar(_Strict):
     extra_working_days: list[dt.date] = []
 
 
+Names = dict[Literal["en", "ru", "kk"], str]
+
+
 class AssemblyType(_Strict):
+    name: Names | None = None  # the type as people call it, in each language
     regime: Regime
     notice_working_days: Span
     decision_working_days: int = Field(ge=0)
@@ -87,18 +91,20 @@ class AssemblyType(_Strict):
 
 
 class RefusalGround(_Strict):
-    article: str
+    article: str | None = None  # where the law lists it (e.g. "14.1.3"); none for a ground it does not
     en: str
     ru: str | None = None
     kk: str | None = None
+    # the rulebook author's own remark (a value assumed, a source to check): for whoever
+    # maintains the file, never shown to a user
+    note: str | None = None
 
     def text(self, lang: str) -> str:
         return getattr(self, lang, None) or self.en
 
     def cited(self, lang: str) -> str:
-        """The ground as a user reads it: its article, where the law names one, and its text
-        ("assumed" marks a ground the rulebook's author chose, not an article to show)."""
-        return self.text(lang) if self.article == "assumed" else f"{self.article}: {self.text(lang)}"
+        """The ground as a user reads it: its article, where the law names one, and its text."""
+        return f"{self.article}: {self.text(lang)}" if self.article else self.text(lang)
 
 
 class ClosureGround(RefusalGround):
@@ -136,6 +142,8 @@ class Rulebook(_Strict):
     version: int = Field(ge=1)
     extends: str | None = None
     title: dict[Literal["en", "ru", "kk"], str]
+    # the law the rulebook follows, as a reader may look it up (named in letters)
+    law: Names | None = None
     timezone: str
     calendar: Calendar
     hours: Hours
@@ -168,6 +176,12 @@ class Rulebook(_Strict):
 
     def label(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title["en"]
+
+    def type_name(self, assembly_type: str, lang: str = "en") -> str | None:
+        """The type as people call it in `lang` (None where the rulebook names it not)."""
+        kind = self.types.get(assembly_type)
+        names = kind.name if kind is not None else None
+        return (names.get(lang) or names.get("en")) if names else None
 
 
 def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ alternative; the audit log holds every step."""
 import pytest
 from django.utils import timezone
 
+from agora import i18n
 from agora.audit.models import AuditEvent
 from agora.demo import current_code
 from agora.notices import services
@@ -58,7 +59,7 @@ def test_a_state_event_over_an_accepted_peace_rally_is_public_and_repaired(
     admin.click("main button.primary")
     assert "Closure declared." in admin.inner_text("main")
     closure = Closure.objects.get()
-    declared = closure.declared_at.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M")
+    declared = i18n.when(closure.declared_at, ALMATY)  # the page language is English here
 
     # the public sees the act, when it was declared, by which office, and the flag
     public = browser.new_context().new_page()

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 
+from agora import i18n
 from agora.audit.models import AuditEvent
 from agora.audit.services import verify_chain
 from agora.notices import authority, services
@@ -224,7 +225,7 @@ def test_the_closures_page_declares_with_a_confirmation_and_shows_the_act_public
     for url in (f"/places/{square.pk}/", "/register/"):
         page = client.get(url).content.decode()
         assert "Official ceremony." in page and "Closures declared by the authority" in page, url
-        assert closure.declared_at.astimezone(ALMATY).strftime("%Y-%m-%d %H:%M") in page
+        assert i18n.when(closure.declared_at, ALMATY) in page  # in the reader's words and the city's time
         assert 'class="flagged"' in page  # it displaced an accepted assembly
     assert "closure.declared" in client.get("/audit/").content.decode()
 

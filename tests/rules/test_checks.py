@@ -45,8 +45,8 @@ def test_too_little_notice_names_the_earliest_lawful_date():
     # filed Monday 14 March for Saturday 19 March: only 4 working days between
     [violation] = check_notice(facts(filed_at=at(14, 9)), KZ, CAL)
     assert violation.code == "late_notice" and violation.ground == "late_notice"
-    assert violation.params["earliest_date"] == "2022-03-25"  # Nauryz 21-23 March intervenes
-    assert "2022-03-25" in violation.message and "at least 5 working days" in violation.message
+    assert violation.params["earliest"] == "2022-03-25"  # Nauryz 21-23 March intervenes
+    assert "25 March 2022" in violation.message and "at least 5 working days" in violation.message
 
 
 def test_too_much_notice():

@@ -1,0 +1,120 @@
+"""{% load reader %}: what a reader sees, in their language (agora.i18n, agora.notices.words).
+
+Moments: {{ m|when:tz }}, {{ m|when_zone:tz }} (with "UTC+5"), {{ m|clock:tz }}, {{ d|day }},
+{{ d|weekday }}, {% span start end tz %}; numbers {{ n|number }}; durations {{ delta|duration }}.
+`tz` is a jurisdiction, a zone name or a tzinfo; without it, the active zone (the city's).
+Words: {{ code|status }}, {{ code|atype:rulebook }}, {{ code|ground:rulebook }},
+{{ violation|violation:rulebook }}, {{ code|event }}, {{ label|actor }}."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+from agora import i18n
+from agora.notices import words
+
+register = template.Library()
+
+
+@register.filter
+def when(value, tz=None):
+    return i18n.when(value, tz) if value else ""
+
+
+@register.filter
+def when_zone(value, tz=None):
+    return i18n.when(value, tz, zone=True) if value else ""
+
+
+@register.filter
+def clock(value, tz=None):
+    return i18n.clock(value, tz) if value else ""
+
+
+@register.filter
+def day(value, tz=None):
+    return i18n.day(value, tz) if value else ""
+
+
+@register.filter
+def weekday(value, tz=None):
+    return i18n.day(value, tz, weekday=True) if value else ""
+
+
+@register.filter
+def zone(value, tz=None):
+    return i18n.zone_label(value or dt.datetime.now(dt.UTC), tz)
+
+
+@register.filter
+def zone_now(tz):
+    """The zone of a place (a jurisdiction, a zone name) now: "UTC+5"."""
+    return i18n.zone_label(dt.datetime.now(dt.UTC), tz)
+
+
+@register.simple_tag
+def span(start, end, tz=None, zone=False):
+    return i18n.span(start, end, tz, zone=bool(zone)) if start and end else ""
+
+
+@register.filter
+def number(value):
+    return i18n.number(value)
+
+
+@register.filter
+def duration(value):
+    return i18n.duration(value) if isinstance(value, dt.timedelta) else ""
+
+
+@register.filter
+def until(value):
+    """The time left until a moment, in words ("5 days, 11 hours")."""
+    return i18n.duration(value - dt.datetime.now(dt.UTC)) if value else ""
+
+
+@register.filter
+def status(code):
+    return words.status(code)
+
+
+@register.filter
+def atype(code, rulebook=None):
+    return words.assembly_type(code, rulebook)
+
+
+@register.filter
+def ground(code, rulebook):
+    return words.ground(code, rulebook)
+
+
+@register.filter
+def violation(found, rulebook=None):
+    return words.violation(found, rulebook)
+
+
+@register.filter
+def violation_name(found):
+    return words.violation_name(found)
+
+
+@register.filter
+def flag(code):
+    return words.flag(code)
+
+
+@register.filter
+def event(code):
+    return words.event(code)
+
+
+@register.filter
+def actor(label):
+    return words.actor(label)
+
+
+@register.simple_tag
+def audit_object(kind, pk):
+    return words.audit_object(kind, pk)

@@ -1,0 +1,223 @@
+"""Every domain word in the reader's language: the database keeps codes and parameters, and
+this is the one place that turns them into words (pages, letters, e-mails and feeds ask here).
+
+Types and grounds come from the rulebook, which carries them in each language; statuses,
+audit events and the log's actors from our catalogs."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from agora import i18n
+from agora.audit.events import Event
+from agora.rules.checks import describe
+
+from .workflow import Status
+
+# the types a rulebook names not (older versions): words of our own
+TYPES = {
+    "picket": pgettext_lazy("assembly type", "Picket"),
+    "meeting": pgettext_lazy("assembly type", "Meeting"),
+    "rally": pgettext_lazy("assembly type", "Rally"),
+    "march": pgettext_lazy("assembly type", "March"),
+    "demonstration": pgettext_lazy("assembly type", "Demonstration"),
+}
+STATUSES = dict(Status.choices)
+
+EVENTS = {
+    Event.NOTICE_DRAFT: _("draft kept"),
+    Event.NOTICE_FILED: _("notice filed"),
+    Event.NOTICE_SUBMITTED: _("notice submitted"),
+    Event.NOTICE_UNDER_REVIEW: _("review started"),
+    Event.NOTICE_ACCEPTED: _("notice accepted"),
+    Event.NOTICE_ACCEPTED_WITH_CONDITIONS: _("notice accepted with conditions"),
+    Event.NOTICE_ALTERNATIVE_OFFERED: _("another place or time offered"),
+    Event.NOTICE_REFUSED: _("notice refused"),
+    Event.NOTICE_DEEMED_ACCEPTED: _("notice deemed accepted"),
+    Event.NOTICE_DEEMED_REFUSED: _("notice deemed refused"),
+    Event.NOTICE_DEEMED_ACCEPTED_CONFLICT: _("deemed accepted, place not free"),
+    Event.NOTICE_WITHDRAWN: _("notice withdrawn"),
+    Event.NOTICE_HELD: _("assembly held"),
+    Event.NOTICE_NOT_HELD: _("assembly not held"),
+    Event.NOTICE_APPEALED: _("decision appealed"),
+    Event.NOTICE_UPHELD: _("appeal rejected"),
+    Event.NOTICE_OVERTURNED: _("appeal granted"),
+    Event.NOTICE_DISPLACED: _("displaced by the authority"),
+    Event.CLOSURE_DECLARED: _("closure declared"),
+    Event.CLOSURE_LIFTED: _("closure lifted"),
+    Event.VENUE_ADDED: _("place set up"),
+    Event.VENUE_CHANGED: _("place changed"),
+    Event.CALENDAR_DAY_DECLARED: _("calendar day declared"),
+    Event.NOTICE_DEADLINE_MOVED: _("deadline moved"),
+    Event.RULEBOOK_ASSIGNED: _("rulebook assigned"),
+    Event.DECISION_MADE: _("decision sealed"),
+    Event.ALTERNATIVE_DECLINED: _("alternative declined"),
+    Event.BOOKING_CREATED: _("place booked"),
+    Event.BOOKING_RELEASED: _("booked time released"),
+    Event.BOOKING_CHECKED_IN: _("arrival recorded"),
+    Event.BOOKING_CHECKED_OUT: _("departure recorded"),
+    Event.OFFER_MADE: _("released time offered"),
+    Event.OFFER_ACCEPTED: _("offer accepted"),
+    Event.OFFER_DECLINED: _("offer declined"),
+    Event.OFFER_EXPIRED: _("offer expired"),
+    Event.OFFER_CANCELLED: _("offer lapsed"),
+    Event.RULEBOOK_LOADED: _("rulebook loaded"),
+    Event.AUDIT_BASELINE: _("state recorded (baseline)"),
+    Event.API_TOKEN_CREATED: _("API token made"),
+    Event.API_TOKEN_REVOKED: _("API token revoked"),
+}
+# a rule violation in a word or two (the queue's column); `violation` gives the whole sentence
+VIOLATIONS = {
+    "unknown_type": _("unknown type"),
+    "end_before_start": _("ends before it starts"),
+    "in_the_past": _("in the past"),
+    "late_notice": _("late notice"),
+    "early_notice": _("too early"),
+    "outside_hours": _("outside the hours"),
+    "too_long": _("too long"),
+    "over_daily_cap": _("over the daily cap"),
+    "too_many_participants": _("too many participants"),
+    "over_capacity": _("over the place's capacity"),
+    "venue_not_designated": _("not a designated place"),
+    "venue_closed": _("place closed"),
+}
+# anti-blocking flags (scheduling.flags), as the public reads them
+FLAGS = {
+    "over_cap": _("held longer than the daily cap"),
+    "underused": _("used for under half of the time booked"),
+    "filed_after_competitor": _("filed after the notice it displaced"),
+}
+# who acted, as the log names them (a role and a number, never a name)
+ACTORS = {
+    "organizer": _("organizer no. %(n)s"),
+    "officer": _("officer no. %(n)s"),
+    "admin": _("administrator no. %(n)s"),
+    "user": _("user no. %(n)s"),
+}
+# what an event is about, as the log names it
+OBJECTS = {
+    "notice": _("notice no. %(n)s"),
+    "decision": _("decision no. %(n)s"),
+    "booking": _("booking no. %(n)s"),
+    "offer": _("offer no. %(n)s"),
+    "venue": _("place no. %(n)s"),
+    "venuechange": _("place change no. %(n)s"),
+    "closure": _("closure no. %(n)s"),
+    "calendarday": _("calendar day no. %(n)s"),
+    "rulebook": _("rulebook no. %(n)s"),
+    "jurisdiction": _("authority no. %(n)s"),
+    "apitoken": _("API token no. %(n)s"),
+}
+
+
+def _lang(lang: str | None) -> str:
+    return (lang or get_language() or "en")[:2]
+
+
+def _rules(rulebook):
+    """A rulebook version (a row) or its parsed rules, as callers hold either."""
+    return getattr(rulebook, "rules", rulebook)
+
+
+def status(code: str | None) -> str:
+    return str(STATUSES.get(code, code or ""))
+
+
+def assembly_type(code: str, rulebook=None, lang: str | None = None) -> str:
+    """The type as people call it: the rulebook's name, else ours, else the code."""
+    if rulebook is not None:
+        named = _rules(rulebook).type_name(code, _lang(lang))
+        if named:
+            return named
+    return str(TYPES.get(code, code))
+
+
+def rulebooks_naming() -> dict:
+    """For words across rulebooks (the statistics): each type and ground code → the newest
+    rulebook version in force that names it."""
+    from agora.rules.models import Rulebook
+
+    found: dict = {}
+    for row in Rulebook.objects.filter(jurisdictions__isnull=False).distinct().order_by("-version"):
+        rules = row.rules
+        for code in [*rules.types, *rules.refusal_grounds, *rules.closures.grounds]:
+            found.setdefault(code, row)
+    return found
+
+
+def ground(code: str, rulebook, lang: str | None = None, *, cited: bool = True) -> str:
+    """A legal ground in the reader's language, with its article where the law names one.
+
+    A version that lacks the language borrows the text of the latest version of the same
+    rulebook whose English text is the same (a translation added later changes no ground)."""
+    rules, lang = _rules(rulebook), _lang(lang)
+    found = rules.refusal_grounds.get(code) or rules.closures.grounds.get(code)
+    if found is None:
+        return code
+    if not getattr(found, lang, None) and hasattr(rulebook, "code"):
+        newer = _later_text(rulebook, code, found.en, lang)
+        if newer is not None:
+            found = newer
+    return found.cited(lang) if cited else found.text(lang)
+
+
+def _later_text(row, code: str, english: str, lang: str):
+    from agora.rules.models import Rulebook
+
+    for later in Rulebook.objects.filter(code=row.code, version__gt=row.version).order_by("-version"):
+        rules = later.rules
+        other = rules.refusal_grounds.get(code) or rules.closures.grounds.get(code)
+        if other is not None and other.en == english and getattr(other, lang, None):
+            return other
+    return None
+
+
+def violation(found, rulebook=None, tz=None) -> str:
+    """A rule violation (a check's Violation, or the dict a notice keeps) in the reader's
+    language; a record kept before violations had parameters shows its stored message."""
+    if isinstance(found, dict):
+        code, params = found.get("code", ""), found.get("params")
+        if params is None:
+            return found.get("message", code)
+    else:
+        code, params = found.code, found.params
+    text = describe(code, params, type_name=lambda t: assembly_type(t, rulebook), tz=tz)
+    return text or (found.get("message", code) if isinstance(found, dict) else code)
+
+
+def violation_name(found) -> str:
+    code = found.get("code", "") if isinstance(found, dict) else found.code
+    return str(VIOLATIONS.get(code, code))
+
+
+def flag(code: str) -> str:
+    return str(FLAGS.get(code, code))
+
+
+def event(code: str) -> str:
+    try:
+        return str(EVENTS[Event(code)])
+    except (KeyError, ValueError):
+        return code
+
+
+def actor(label: str) -> str:
+    role, _sep, number = (label or "").partition(":")
+    if label == "system":
+        return gettext("the system")
+    if role in ACTORS and number:
+        return str(ACTORS[role]) % {"n": number}
+    return label
+
+
+def audit_object(kind: str, pk: str) -> str:
+    if not kind:
+        return "—"
+    if kind in OBJECTS:
+        return str(OBJECTS[kind]) % {"n": pk}
+    return f"{kind} {pk}"
+
+
+def people(count) -> str:
+    return i18n.number(count)
