@@ -7,14 +7,24 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install demo test test-fast lint format clean
 
+# bash, so that a pipe fails when its first command does (the install's progress is filtered)
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+
 $(STAMP): pyproject.toml
+	@echo "== installing Agora and its dependencies into $(VENV) (the first time takes a few minutes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# one line per package fetched, so a first install shows it is moving
+	$(BIN)/python -m pip install --progress-bar off -e '.[dev]' \
+	  | awk '/^(Collecting|Successfully installed)/ { print substr($$0, 1, 100); fflush() }'
 	touch $(STAMP)
+	@echo "== installed"
 
 install: $(STAMP)
 
+# the letters' QR codes and the e-mails' links point at where the demo is served
+demo: export AGORA_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: install
 	$(BIN)/agora migrate --noinput
 	$(BIN)/agora collectstatic --noinput --verbosity 0

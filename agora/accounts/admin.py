@@ -12,5 +12,5 @@ class OrganizerAdmin(admin.ModelAdmin):
 
 @admin.register(Officer)
 class OfficerAdmin(admin.ModelAdmin):
-    list_display = ["pk", "user", "jurisdiction", "title"]
+    list_display = ["pk", "user", "jurisdiction", "position"]
     list_filter = ["jurisdiction"]

@@ -54,7 +54,8 @@ class Organizer(models.Model):
 class Officer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="officers")
-    title = models.CharField(max_length=200, blank=True)
+    # what the officer's letters say under their name, in each language {"en": …, "ru": …, "kk": …}
+    position = models.JSONField(default=dict, blank=True, help_text="The position, as letters sign it.")
     administers = models.BooleanField(
         default=False,
         help_text="Administrator of the jurisdiction: declares and lifts closures of its places.",

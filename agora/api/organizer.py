@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.responses import Status as Reply
 
-from agora.notices import review, services
+from agora.notices import review, services, words
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
 from agora.scheduling.models import Offer
@@ -61,7 +61,7 @@ def precheck(request, payload: s.NoticeIn):
     notice = Notice(organizer=request.user.organizer, jurisdiction=fields["venue"].jurisdiction, **fields)
     report = review.precheck_report(notice, others, limit=5)
     return {
-        "violations": [v.as_dict() for v in report["violations"]],
+        "violations": [{**v.as_dict(), "message": words.violation(v)} for v in report["violations"]],
         "free_as_filed": report["free"],
         "alternatives": [s.Option.of(o) for o in report["alternatives"]],
     }

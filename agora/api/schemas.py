@@ -209,9 +209,13 @@ class NoticeIn(Schema):
 
 
 class Violation(Schema):
+    """A rule the notice breaks: its code, its parameters (dates ISO 8601), the legal ground
+    it supports, and what it means in the request's language (Accept-Language)."""
+
     code: str
     message: str
     ground: str | None
+    params: dict = {}
 
 
 class Option(Schema):

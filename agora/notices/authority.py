@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from agora import i18n
 from agora.accounts.access import administrator_of
@@ -30,7 +30,7 @@ from . import services
 from .models import Notice
 
 REASON_MAX = 500  # the public reasons' column
-TOO_LONG = _lazy("Shorten this to %(n)s characters at most.")
+TOO_LONG = gettext_lazy("Shorten this to %(n)s characters at most.")
 
 
 def declare_closure(

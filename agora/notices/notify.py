@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 
 from django.conf import settings
@@ -17,10 +19,23 @@ from agora import i18n
 
 from .workflow import Status
 
+_muted = contextvars.ContextVar("agora_notify_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted():
+    """No status e-mails for what happens inside (the demo's made-up history: its organizers
+    need no mail about it, and the console stays readable)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
 
 def status_changed(notice) -> None:
     """Queue the email once the transaction that changed the status commits."""
-    if notice.status == Status.DRAFT:
+    if notice.status == Status.DRAFT or _muted.get():
         return
     notice_id, status = notice.pk, notice.status
     transaction.on_commit(lambda: send_status_email(notice_id, status))

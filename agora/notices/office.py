@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agora import i18n
@@ -153,10 +153,10 @@ def decide(request, pk):
 
 
 ATTENDANCE = {
-    "check_in": ("check_in", _lazy("Check in")),
-    "check_out": ("check_out", _lazy("Check out")),
-    "held": ("record_held", _lazy("Record as held")),
-    "not_held": ("record_not_held", _lazy("Record as not held")),
+    "check_in": ("check_in", gettext_lazy("Check in")),
+    "check_out": ("check_out", gettext_lazy("Check out")),
+    "held": ("record_held", gettext_lazy("Record as held")),
+    "not_held": ("record_not_held", gettext_lazy("Record as not held")),
 }
 
 

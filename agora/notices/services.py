@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from agora import i18n
 from agora.accounts.access import administrator_of, officer_of, organizer_of
 from agora.audit.events import Event
 from agora.audit.services import record
@@ -146,7 +147,8 @@ def offered_alternative(notice: Notice) -> dict | None:
 
 
 def _when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    return formats.date_format(moment.astimezone(tz), "Y-m-d H:i")
+    """A moment in a message to the user: the place's local time, in their language."""
+    return i18n.when(moment, tz, zone=True)
 
 
 # --- the runner --------------------------------------------------------------------------
@@ -855,9 +857,11 @@ def _accept_released_time(step: Step) -> None:
     offer.save(update_fields=["state", "answered_at"])
     record("offer.accepted", step.actor, step.notice, {"offer": offer.pk}, at=step.at, state=[offer])
     step.data["offer"] = offer.pk
-    # sealed in the log as written: in the language of the record, like the silence's
-    start, end = _when(offer.starts_at, step.tz), _when(offer.ends_at, step.tz)
-    step.reasoning = f"Released time offered and accepted: {start} to {end}."
+    # written by the system in the notice's language (that of its letter), and sealed so
+    with translation.override(step.notice.language):
+        step.reasoning = _("Released time offered and accepted: %(time)s.") % {
+            "time": i18n.span(offer.starts_at, offer.ends_at, step.tz, zone=True)
+        }
     _decide(step, officer=False)
 
 
@@ -868,7 +872,8 @@ def _check_out(step: Step) -> None:
 
 
 def _silence(step: Step) -> None:
-    step.reasoning = "No decision was made by the legal deadline."
+    with translation.override(step.notice.language):  # the notice's language, as its letter
+        step.reasoning = _("No decision was made by the legal deadline.")
     _decide(step, officer=False)
     if step.action.target == Status.DEEMED_ACCEPTED:
         # The law says it may go ahead; a clash with another booking or the daily cap is

@@ -15,11 +15,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
+from agora import i18n
 from agora.audit.models import AuditEvent
 from agora.audit.services import timestamp
 from agora.i18n import pick
+from agora.notices import words
 from agora.notices.models import Decision
 from agora.scheduling.models import Booking
 from agora.venues.models import Venue
@@ -33,7 +37,7 @@ def venue_ical(request, pk):
     calendar = Calendar()
     calendar.add("prodid", "-//Agora//venue calendar//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"Agora: {pick(venue.name, 'en')}")
+    calendar.add("x-wr-calname", f"Agora: {pick(venue.name)}")
     bookings = (
         Booking.objects.filter(
             zone__venue=venue,
@@ -41,24 +45,35 @@ def venue_ical(request, pk):
             starts_at__lte=now + dt.timedelta(days=FEED_DAYS_AHEAD),
         )
         .firm()
-        .select_related("notice__organizer", "zone")
+        .select_related("notice__organizer", "notice__rulebook", "zone")
         .order_by("starts_at")
     )
+    tz = venue.jurisdiction.tz
     for booking in bookings:
         notice = booking.notice
         event = Event()
         event.add("uid", f"booking-{booking.pk}@agora")
         event.add("dtstamp", now)
         event.add("dtstart", booking.starts_at)
-        event.add("dtend", booking.ends_at)
-        event.add(
-            "summary",
-            f"{notice.assembly_type}: {notice.organizer.public_name} ({pick(booking.zone.name, 'en')})",
-        )
-        released = f"; released from {booking.held_until.isoformat()}" if booking.is_released else ""
-        event.add("description", f"{notice.reference}: {notice.purpose}{released}")
+        kind = words.assembly_type(notice.assembly_type, notice.rulebook)
+        event.add("summary", f"{kind}: {notice.organizer.public_name} ({pick(booking.zone.name)})")
+        description = f"{notice.reference}: {notice.purpose}"
+        if booking.held_until <= booking.starts_at:  # all of it given back: the place is free
+            event.add("dtend", booking.ends_at)
+            event.add("status", "CANCELLED")
+            description += "\n" + _("Released: the place is free at this time.")
+        elif booking.is_released:  # what it still holds; the rest is free
+            event.add("dtend", booking.held_until)
+            event.add("status", "CONFIRMED")
+            description += "\n" + _("Booked until %(end)s; released from %(at)s.") % {
+                "end": i18n.clock(booking.ends_at, tz),
+                "at": i18n.clock(booking.held_until, tz),
+            }
+        else:
+            event.add("dtend", booking.ends_at)
+            event.add("status", "CONFIRMED")
+        event.add("description", description)
         event.add("url", settings.AGORA_PUBLIC_URL + reverse("venue_page", args=[venue.pk]))
-        event.add("status", "CONFIRMED")
         calendar.add_component(event)
     for closure in venue.closures.filter(ends_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK)):
         event = Event()
@@ -66,10 +81,14 @@ def venue_ical(request, pk):
         event.add("dtstamp", now)
         event.add("dtstart", closure.starts_at)
         event.add("dtend", closure.until)
-        event.add("summary", f"Closed: {closure.reason}")
+        event.add("summary", _("Closed: %(reason)s") % {"reason": closure.reason})
         if closure.declared_at:
-            declared = f"Declared {closure.declared_at.isoformat()} by {pick(venue.jurisdiction.name, 'en')}"
-            event.add("description", f"{declared}; ground: {closure.ground or '-'}")
+            declared = _("Declared %(at)s by %(office)s") % {
+                "at": i18n.when(closure.declared_at, tz, zone=True),
+                "office": pick(venue.jurisdiction.name),
+            }
+            ground = words.ground(closure.ground, venue.jurisdiction.rulebook) if closure.ground else "—"
+            event.add("description", f"{declared}; {ground}")
         calendar.add_component(event)
     return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
 
@@ -87,28 +106,34 @@ class TextAtomFeed(Atom1Feed):
 
 
 class DecisionsFeed(Feed):
+    """In the reader's language (the request's), the place's local time with its zone."""
+
     feed_type = TextAtomFeed
-    title = "Agora: decisions on notices of public assemblies"
-    subtitle = "Every decision, as it is made: outcome, legal grounds, reasons."
+    title = gettext_lazy("Agora: decisions on notices of public assemblies")
+    subtitle = gettext_lazy("Every decision, as it is made: outcome, legal grounds, reasons.")
 
     def link(self):
         return reverse("register")
 
     def items(self):
-        return Decision.objects.select_related("notice__venue", "notice__organizer").order_by(
-            "-decided_at", "-pk"
-        )[:200]
+        return Decision.objects.select_related(
+            "notice__venue", "notice__organizer", "notice__jurisdiction", "rulebook"
+        ).order_by("-decided_at", "-pk")[:200]
 
     def item_title(self, item):
         return f"{item.reference}: {item.get_outcome_display()}"
 
     def item_description(self, item):
-        grounds = ", ".join(item.grounds) or "—"
         notice = item.notice
-        return (
-            f"{notice.assembly_type} at {pick(notice.venue.name, 'en')} by {notice.organizer.public_name}, "
-            f"{notice.starts_at.isoformat()}. Grounds: {grounds}. {item.reasoning}"
-        )
+        grounds = "; ".join(words.ground(g, item.rulebook) for g in item.grounds) or "—"
+        return _("%(type)s at %(place)s by %(organizer)s, %(time)s. Grounds: %(grounds)s. %(reasons)s") % {
+            "type": words.assembly_type(notice.assembly_type, item.rulebook),
+            "place": pick(notice.venue.name),
+            "organizer": notice.organizer.public_name,
+            "time": i18n.span(notice.starts_at, notice.ends_at, notice.jurisdiction, zone=True),
+            "grounds": grounds,
+            "reasons": item.reasoning,
+        }
 
     def item_link(self, item):
         return reverse("decision_public", args=[item.reference])
@@ -130,8 +155,8 @@ class DigestsFeed(Feed):
     (`agora audit verify --from-digest`)."""
 
     feed_type = TextAtomFeed
-    title = "Agora: the audit log's daily digests"
-    subtitle = "Keep them: each one proves what the log held at the end of that day."
+    title = gettext_lazy("Agora: the audit log's daily digests")
+    subtitle = gettext_lazy("Keep them: each one proves what the log held at the end of that day.")
 
     def link(self):
         return reverse("audit")
@@ -152,7 +177,10 @@ class DigestsFeed(Feed):
 
     def item_title(self, item):
         day, event = item
-        return f"Audit log digest, {day:%Y-%m-%d} (UTC): {event.seq} events"
+        return _("Audit log digest, %(day)s (UTC): %(count)s events") % {
+            "day": i18n.day(day),
+            "count": i18n.number(event.seq),
+        }
 
     def item_description(self, item):
         day, event = item

@@ -146,6 +146,11 @@ def public_row(notice: Notice) -> dict:
     first = decisions[0] if decisions else None
     last = decisions[-1] if decisions else None
     bookings = list(notice.bookings.all())
+    tz = notice.jurisdiction.tz
+
+    def iso(moment):  # ISO 8601 in the place's local time, with its offset
+        return i18n.local(moment, tz).isoformat() if moment else None
+
     return {
         "reference": notice.reference,
         "type": notice.assembly_type,
@@ -153,17 +158,17 @@ def public_row(notice: Notice) -> dict:
         "organizer": notice.organizer.public_name,
         "venue": notice.venue.name.get("en"),
         "venue_id": notice.venue_id,
-        "requested_start": notice.starts_at.isoformat(),
-        "requested_end": notice.ends_at.isoformat(),
-        "booked_start": bookings[0].starts_at.isoformat() if bookings else None,
-        "booked_end": bookings[0].ends_at.isoformat() if bookings else None,
-        "filed_at": notice.filed_at.isoformat() if notice.filed_at else None,
+        "requested_start": iso(notice.starts_at),
+        "requested_end": iso(notice.ends_at),
+        "booked_start": iso(bookings[0].starts_at) if bookings else None,
+        "booked_end": iso(bookings[0].ends_at) if bookings else None,
+        "filed_at": iso(notice.filed_at),
         "status": notice.status,
         "decision": last.outcome if last else None,
         "decision_reference": last.reference if last else None,
         "grounds": list(dict.fromkeys(g for d in decisions for g in d.grounds)),  # every ground cited
         "reasoning": last.reasoning if last else "",
-        "decided_at": first.decided_at.isoformat() if first else None,
+        "decided_at": iso(first.decided_at) if first else None,
         "hours_to_decision": round((first.decided_at - notice.filed_at).total_seconds() / 3600, 1)
         if first and notice.filed_at
         else None,

@@ -68,6 +68,8 @@ class Jurisdiction(models.Model):
     reference_prefix = models.CharField(
         max_length=8, help_text="Prefix of notice and letter reference numbers, e.g. ALA."
     )
+    # where the authority sits, as its letters give it, in each language
+    address = models.JSONField(default=dict, blank=True, help_text='{"en": …, "ru": …, "kk": …}')
 
     class Meta:
         ordering = ["slug"]

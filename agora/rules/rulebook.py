@@ -134,6 +134,14 @@ class Fairness(_Strict):
     first_come_first_served: Literal["exclusive", "tie_break_only"] = "exclusive"
 
 
+class Appeal(_Strict):
+    """Where and how long an organizer may appeal a decision (the letter says it)."""
+
+    within_days: int = Field(ge=1)  # calendar days from the decision
+    to: Names  # the body that hears it, in each language
+    note: str | None = None  # the author's remark, never shown
+
+
 DecisionOutcome = Literal["accepted", "accepted_with_conditions", "alternative_offered", "refused"]
 
 
@@ -152,6 +160,7 @@ class Rulebook(_Strict):
     decision_outcomes: list[DecisionOutcome] = Field(min_length=1)
     fairness: Fairness
     closures: Closures = Closures()
+    appeal: Appeal | None = None
 
     @field_validator("timezone")
     @classmethod
