@@ -9,6 +9,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agora.audit.services import record
 
@@ -50,7 +51,7 @@ def revoke_token(user, pk: int) -> None:
     with transaction.atomic():
         row = ApiToken.objects.select_for_update().filter(pk=pk, user=user, revoked_at__isnull=True).first()
         if row is None:
-            raise ValidationError("No such active token of yours.")
+            raise ValidationError(_("No such active token of yours."))
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
         record("api_token.revoked", user, row, {})

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from agora.audit.services import record
+from agora.i18n import pick
 from agora.locking import lock_row, lock_zones
 
 from . import engine
@@ -21,11 +23,17 @@ class SlotTaken(ValidationError):
 
     def __init__(self, zone, conflicting: Booking | None = None):
         self.zone, self.conflicting = zone, conflicting
-        detail = f" by notice {conflicting.notice}" if conflicting else ""
-        super().__init__(
-            f"{zone} is already booked at that time{detail}. Choose another time or zone.",
-            code="slot_taken",
-        )
+        where = f"{pick(zone.venue.name)} ({pick(zone.name)})"
+        if conflicting is not None:
+            message = _(
+                "%(place)s is already booked at that time by notice %(ref)s. Choose another time or zone."
+            )
+            message %= {"place": where, "ref": conflicting.notice}
+        else:
+            message = _("%(place)s is already booked at that time. Choose another time or zone.") % {
+                "place": where
+            }
+        super().__init__(message, code="slot_taken")
 
 
 def holding(zone_ids: Iterable[int], start: dt.datetime, end: dt.datetime):
@@ -43,9 +51,9 @@ def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int,
     """
     zones = list(zones)
     if not zones:
-        raise ValidationError("A booking needs at least one zone.")
+        raise ValidationError(_("A booking needs at least one zone."))
     if end <= start:
-        raise ValidationError("A booking must end after it starts.")
+        raise ValidationError(_("A booking must end after it starts."))
     with transaction.atomic():
         lock_zones(z.pk for z in zones)
         conflict = holding([z.pk for z in zones], start, end).select_related("notice", "zone").first()

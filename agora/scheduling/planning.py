@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+
+from agora import i18n
 from agora.notices.models import Notice
 from agora.venues.models import Closure, Venue, Zone
 
@@ -206,7 +209,7 @@ def free_as_filed(notice: Notice) -> bool:
     clock = Clock.of(notice.jurisdiction, notice.starts_at)
     problem = day_problem(notice.jurisdiction, clock, [notice])
     [request] = problem.requests
-    for _, placement in engine.free_placements(problem, request):
+    for _cost, placement in engine.free_placements(problem, request):
         return (placement.venue, placement.start, placement.end) == (
             request.venue,
             request.start,
@@ -252,7 +255,7 @@ def place_is_free(notice: Notice, place: Place) -> Place | None:
             and engine.Timeline(problem).fits(request, place.venue, place.zones, start, end - start)
         )
         return place if fits else None
-    for _, found in engine.free_placements(problem, request):
+    for _cost, found in engine.free_placements(problem, request):
         if (found.venue, found.start, found.end) == (place.venue, start, end):
             return Place(place.venue, found.zones, place.starts_at, place.ends_at)
     return None
@@ -317,14 +320,14 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
             "outcome": "refused",
             "grounds": ["venue_booked"],
             "placement": None,
-            "reason": "The place is already used at that time by another assembly notified earlier.",
+            "reason": _("The place is already used at that time by another assembly notified earlier."),
         }
     where = as_place(placement, clock)
     if placement.venue == notice.venue_id and (where.starts_at, where.ends_at) == (
         notice.starts_at,
         notice.ends_at,
     ):
-        return {"outcome": "accepted", "grounds": [], "placement": where, "reason": "Granted as filed."}
+        return {"outcome": "accepted", "grounds": [], "placement": where, "reason": _("Granted as filed.")}
     inside = (
         placement.venue == notice.venue_id
         and where.starts_at >= notice.starts_at
@@ -332,16 +335,17 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
     )
     if inside:
         cap = rules.fairness.max_hours_per_organizer_per_venue_day
-        local = f"{where.starts_at.astimezone(clock.tz):%H:%M}–{where.ends_at.astimezone(clock.tz):%H:%M}"
+        local = f"{i18n.clock(where.starts_at, clock.tz)}–{i18n.clock(where.ends_at, clock.tz)}"
         return {
             "outcome": "accepted_with_conditions",
             "grounds": [],
             "placement": where,
-            "reason": f"Held {local}: one organizer may hold a venue at most {cap:g} hours a day.",
+            "reason": _("Held %(time)s: one organizer may hold a venue at most %(cap)s hours a day.")
+            % {"time": local, "cap": i18n.number(cap)},
         }
     return {
         "outcome": "alternative_offered",
         "grounds": ["venue_booked"],
         "placement": where,
-        "reason": "The requested place and time are taken; this is the closest free option you accept.",
+        "reason": _("The requested place and time are taken; this is the closest free option you accept."),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -16,39 +17,40 @@ EARTH_RADIUS_M = 6_371_008.8
 def polygons(geometry: dict) -> list[list[list[list[float]]]]:
     """The polygons of a Polygon/MultiPolygon as lists of rings."""
     if not isinstance(geometry, dict):
-        raise ValidationError("The geometry must be a GeoJSON object.")
+        raise ValidationError(_("The geometry must be a GeoJSON object."))
     kind, coords = geometry.get("type"), geometry.get("coordinates")
     if kind == "Polygon":
         return [coords]
     if kind == "MultiPolygon":
         return coords
-    raise ValidationError('The geometry must be a GeoJSON "Polygon" or "MultiPolygon".')
+    raise ValidationError(_('The geometry must be a GeoJSON "Polygon" or "MultiPolygon".'))
 
 
 def validate_geometry(geometry: dict) -> None:
     found = polygons(geometry)
     if not isinstance(found, list) or not found:
-        raise ValidationError("The geometry has no coordinates.")
+        raise ValidationError(_("The geometry has no coordinates."))
     for polygon in found:
         if not isinstance(polygon, list) or not polygon:
-            raise ValidationError("Each polygon needs at least an outer ring.")
+            raise ValidationError(_("Each polygon needs at least an outer ring."))
         for ring in polygon:
             if not isinstance(ring, list) or len(ring) < 4:
-                raise ValidationError("Each ring needs at least 4 positions (the last repeats the first).")
+                raise ValidationError(_("Each ring needs at least 4 positions (the last repeats the first)."))
             for point in ring:
                 if (
                     not isinstance(point, list | tuple)
                     or len(point) < 2
                     or not all(isinstance(c, int | float) for c in point[:2])
                 ):
-                    raise ValidationError("Each position must be [longitude, latitude].")
+                    raise ValidationError(_("Each position must be [longitude, latitude]."))
                 lon, lat = point[:2]
                 if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                     raise ValidationError(
-                        f"Position [{lon}, {lat}] is out of range: longitude first, then latitude."
+                        _("Position [%(lon)s, %(lat)s] is out of range: longitude first, then latitude.")
+                        % {"lon": lon, "lat": lat}
                     )
             if list(ring[0][:2]) != list(ring[-1][:2]):
-                raise ValidationError("Each ring must be closed: repeat the first position at the end.")
+                raise ValidationError(_("Each ring must be closed: repeat the first position at the end."))
 
 
 def _ring_area(ring: list[list[float]], lat0: float) -> float:

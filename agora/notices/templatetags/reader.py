@@ -11,11 +11,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
+from django.conf import settings
 
 from agora import i18n
 from agora.notices import words
 
 register = template.Library()
+
+
+@register.simple_tag
+def languages_by_own_name():
+    """The site's languages, each by its own name (settings.LANGUAGES, untranslated)."""
+    return settings.LANGUAGES
 
 
 @register.filter
