@@ -72,6 +72,19 @@ def when(moment: dt.datetime | None, tz=None, *, zone: bool = False) -> str:
     return f"{shown} ({zone_label(moment, tz)})" if zone else shown
 
 
+def deadline(moment: dt.datetime | None, tz=None) -> str:
+    """A deadline: one at local midnight is the end of the day before ("4 December, 24:00"),
+    as a reader counts it, not the start of the next."""
+    if moment is None:
+        return ""
+    at = local(moment, tz)
+    if at.time() == dt.time(0):
+        shown = f"{day(at - dt.timedelta(days=1))}, 24:00"
+    else:
+        shown = dateformat.format(at, _format("DATETIME_FORMAT"))
+    return f"{shown} ({zone_label(moment, tz)})"
+
+
 def clock(moment: dt.datetime | None, tz=None) -> str:
     return dateformat.format(local(moment, tz), _format("TIME_FORMAT")) if moment else ""
 

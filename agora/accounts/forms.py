@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organizer
@@ -21,6 +22,11 @@ class OrganizerSignupForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False, help_text=_("Kept private."))
     language = forms.ChoiceField(label=_("Language for letters and emails"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # letters in the language the page is read in, unless the organizer says otherwise
+        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE)[:2]
 
     def clean(self):
         data = super().clean()

@@ -27,6 +27,7 @@ from agora.venues.models import Venue
 
 from . import words
 from .models import Decision, Letter
+from .workflow import APPEALABLE, GOING_AHEAD, Status
 
 
 def verification_url(decision: Decision) -> str:
@@ -76,7 +77,12 @@ def _context(decision: Decision, lang: str) -> dict:
     appeal = None
     if rules.appeal is not None:
         by = decision.decided_at + dt.timedelta(days=rules.appeal.within_days)
-        appeal = {"to": rules.appeal.to.get(lang) or rules.appeal.to["en"], "by": i18n.day(by, tz)}
+        appeal = {
+            "to": rules.appeal.to.get(lang) or rules.appeal.to["en"],
+            "by": i18n.day(by, tz),
+            # in Agora, a decision that does not let the assembly go ahead; beyond it, any
+            "in_agora": decision.outcome in APPEALABLE,
+        }
     url = verification_url(decision)
     return {
         "decision": decision,
@@ -94,8 +100,12 @@ def _context(decision: Decision, lang: str) -> dict:
         "law": (rules.law or {}).get(lang) or (rules.law or {}).get("en", ""),
         # each ground quoted in the letter's language, with its article where the law has one
         "grounds": [words.ground(code, rulebook, lang) for code in decision.grounds],
+        "reasoning": words.reasoning(decision),
         "alternative": alternative,
         "appeal": appeal,
+        "overturned": decision.outcome == Status.OVERTURNED,
+        "upheld": decision.outcome == Status.UPHELD,
+        "goes_ahead": decision.outcome in GOING_AHEAD,
         "signatory": _signatory(decision, lang),
         "verify_url": url,
         "qr": _qr_svg(url),

@@ -209,6 +209,11 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
 
+    @property
+    def awaiting_decision(self) -> bool:
+        """Its decision deadline still runs (decided notices show their decisions instead)."""
+        return self.status in PENDING
+
 
 class Decision(models.Model):
     """A decision on a notice: by an officer, by silence at the deadline, or on appeal."""

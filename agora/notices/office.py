@@ -18,7 +18,7 @@ from agora.accounts.access import officer_required
 
 from . import review, services, words
 from .confirm import changing, confirm_page, confirmed
-from .forms import OUTCOMES, AppealDecisionForm, DaySheetForm, DecisionForm
+from .forms import AppealDecisionForm, DaySheetForm, DecisionForm
 from .models import Notice
 from .views import add_service_errors
 from .workflow import GOING_AHEAD, PENDING, Status
@@ -46,7 +46,7 @@ def _labelled(options, jurisdiction) -> list[dict]:
 def _decision_lines(notice, data, computed) -> list[str]:
     """What recording this decision will do, in words, for the confirmation step."""
     rules = notice.rulebook.rules
-    outcome = dict(OUTCOMES)[data["outcome"]]
+    outcome = words.status(data["outcome"])  # the decision as a noun ("Refused"), not the button
     lines = [_("Decision on %(ref)s: %(outcome)s") % {"ref": notice.reference, "outcome": outcome}]
     if data["grounds"]:
         lines.append(

@@ -39,7 +39,7 @@ from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, VenueChange, Zone
 
-from . import notify
+from . import notify, words
 from .integrity import fingerprint
 from .models import Decision, Notice
 from .workflow import (
@@ -392,13 +392,16 @@ def _grounds_listed(step: Step) -> None:
                 "grounds": _(
                     "Not a lawful ground in %(rulebook)s: %(codes)s. Choose from the rulebook's list."
                 )
-                % {"rulebook": step.notice.rulebook, "codes": ", ".join(unknown)}
+                % {"rulebook": words.rulebook(step.notice.rulebook), "codes": ", ".join(unknown)}
             }
         )
     if not step.grounds:
-        raise ValidationError(
-            {"grounds": _("A refusal must name at least one legal ground from the rulebook.")}
+        message = (
+            _("An offer of another place or time must name at least one legal ground from the rulebook.")
+            if step.action.target == Status.ALTERNATIVE_OFFERED
+            else _("A refusal must name at least one legal ground from the rulebook.")
         )
+        raise ValidationError({"grounds": message})
 
 
 def _reasons_given(step: Step) -> None:
@@ -684,8 +687,11 @@ def _checkin_window(step: Step) -> None:
     start = min(b.starts_at for b in held)
     if step.at < start - before:
         raise ValidationError(
-            _("Check-in opens at %(opens)s, %(minutes)d minutes before the start, and closes at the end.")
-            % {"opens": _when(start - before, step.tz), "minutes": before.total_seconds() // 60},
+            _("Check-in opens %(minutes)s minutes before the start, on %(opens)s, and closes at the end.")
+            % {
+                "opens": _when(start - before, step.tz),
+                "minutes": i18n.number(int(before.total_seconds() // 60)),
+            },
             code="too_early",
         )
 
@@ -857,9 +863,9 @@ def _accept_released_time(step: Step) -> None:
     offer.save(update_fields=["state", "answered_at"])
     record("offer.accepted", step.actor, step.notice, {"offer": offer.pk}, at=step.at, state=[offer])
     step.data["offer"] = offer.pk
-    # written by the system in the notice's language (that of its letter), and sealed so
-    with translation.override(step.notice.language):
-        step.reasoning = _("Released time offered and accepted: %(time)s.") % {
+    # the system's words are sealed in English, and shown in each reader's (words.reasoning)
+    with translation.override("en"):
+        step.reasoning = words.RELEASED_TIME % {
             "time": i18n.span(offer.starts_at, offer.ends_at, step.tz, zone=True)
         }
     _decide(step, officer=False)
@@ -872,8 +878,7 @@ def _check_out(step: Step) -> None:
 
 
 def _silence(step: Step) -> None:
-    with translation.override(step.notice.language):  # the notice's language, as its letter
-        step.reasoning = _("No decision was made by the legal deadline.")
+    step.reasoning = words.SILENCE  # sealed in English, shown in each reader's (words.reasoning)
     _decide(step, officer=False)
     if step.action.target == Status.DEEMED_ACCEPTED:
         # The law says it may go ahead; a clash with another booking or the daily cap is

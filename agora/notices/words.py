@@ -6,7 +6,7 @@ audit events and the log's actors from our catalogs."""
 
 from __future__ import annotations
 
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agora import i18n
@@ -109,6 +109,36 @@ OBJECTS = {
     "jurisdiction": _("authority no. %(n)s"),
     "apitoken": _("API token no. %(n)s"),
 }
+
+
+# what the system writes as the reasons of its own decisions: sealed in English, shown in
+# the reader's language
+SILENCE = gettext_noop("No decision was made by the legal deadline.")
+RELEASED_TIME = gettext_noop("Released time offered and accepted: %(time)s.")
+
+
+def reasoning(decision) -> str:
+    """A decision's reasons: an officer's as written; the system's in the reader's language."""
+    if decision.officer_id is not None or not decision.reasoning:
+        return decision.reasoning
+    if decision.reasoning == SILENCE:
+        return gettext(SILENCE)
+    if decision.reasoning.startswith(RELEASED_TIME.split("%")[0]):
+        offer = decision.notice.offers.filter(state="accepted", answered_at=decision.decided_at).first()
+        if offer is not None:
+            time = i18n.span(offer.starts_at, offer.ends_at, decision.notice.jurisdiction, zone=True)
+            return gettext(RELEASED_TIME) % {"time": time}
+    return decision.reasoning
+
+
+def rulebook(row) -> str:
+    """A rulebook version as people read it: its title in the language, and its version."""
+    if row is None:
+        return ""
+    return gettext("%(title)s, version %(version)s") % {
+        "title": row.rules.label(_lang(None)),
+        "version": row.version,
+    }
 
 
 def _lang(lang: str | None) -> str:

@@ -45,7 +45,13 @@ def day_rows(venue, day: dt.date) -> dict:
                 "flags": flags_by_notice.get(notice.pk, []),
             }
         )
-    return {"day": day, "rows": rows}
+    # the authority's closures that day: a day with no booking but a closure is not "free"
+    closed = [
+        {"closure": c, "zone": pick(c.zone.name) if c.zone_id else ""}
+        for c in venue.closures.select_related("zone").filter(starts_at__lt=end, ends_at__gt=start)
+        if c.until > start
+    ]
+    return {"day": day, "rows": rows, "closed": closed}
 
 
 def outline_svg(geometry: dict, size: int = 240) -> str:

@@ -132,7 +132,7 @@ class DecisionsFeed(Feed):
             "organizer": notice.organizer.public_name,
             "time": i18n.span(notice.starts_at, notice.ends_at, notice.jurisdiction, zone=True),
             "grounds": grounds,
-            "reasons": item.reasoning,
+            "reasons": words.reasoning(item),
         }
 
     def item_link(self, item):

@@ -15,7 +15,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Prefetch, Q, Value
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agora import i18n
@@ -32,15 +32,32 @@ PUBLIC_STATES = [s for s in Status.values if s != Status.DRAFT]
 
 
 class RegisterFilter(forms.Form):
-    venue = forms.ModelChoiceField(label=_("Place"), queryset=Venue.objects.all(), required=False)
-    type = forms.CharField(label=_("Type"), max_length=40, required=False)
-    outcome = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", "—")] + [(s, Status(s).label) for s in PUBLIC_STATES]
+    """The register's filters, each a closed list in the reader's words where it can be (a
+    type or a ground typed by hand would have to match a code exactly)."""
+
+    venue = forms.ModelChoiceField(
+        label=_("Place"), queryset=Venue.objects.all(), required=False, empty_label=_("all places")
     )
-    ground = forms.SlugField(label=_("Ground"), max_length=40, required=False)
-    date_from = DayField(label=_("From"), required=False)
-    date_to = DayField(label=_("To"), required=False)
+    type = forms.ChoiceField(label=_("Type"), required=False)
+    outcome = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("all"))] + [(s, Status(s).label) for s in PUBLIC_STATES],
+    )
+    ground = forms.ChoiceField(label=_("Ground"), required=False)
+    date_from = DayField(label=pgettext_lazy("a range of days", "From"), required=False)
+    date_to = DayField(label=pgettext_lazy("a range of days", "To"), required=False)
     q = forms.CharField(label=_("Text"), max_length=100, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        books = words.rulebooks_naming()
+        types = {c: words.assembly_type(c, b) for c, b in books.items() if c in b.rules.types}
+        grounds = {
+            c: words.ground(c, b, cited=False) for c, b in books.items() if c in b.rules.refusal_grounds
+        }
+        self.fields["type"].choices = [("", _("all"))] + sorted(types.items(), key=lambda kv: kv[1])
+        self.fields["ground"].choices = [("", _("all"))] + sorted(grounds.items(), key=lambda kv: kv[1])
 
     def clean(self):
         data = super().clean()
@@ -200,7 +217,7 @@ def shown_row(notice: Notice) -> dict:
         "grounds": list(
             dict.fromkeys(words.ground(g, d.rulebook, cited=False) for d in decisions for g in d.grounds)
         ),
-        "reasoning": last.reasoning if last else "",
+        "reasoning": words.reasoning(last) if last else "",
         "hours_to_decision": i18n.number(round(hours, 1)) if hours is not None else "",
         "decided_after_deadline": first.after_deadline if first else None,
     }

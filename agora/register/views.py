@@ -20,8 +20,9 @@ from agora import i18n
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
 from agora.fields import DayField
+from agora.notices import review
 from agora.notices.letters import letter_for
-from agora.notices.models import Decision
+from agora.notices.models import Decision, Notice
 from agora.venues.geometry import centroid
 from agora.venues.models import Closure, Venue
 
@@ -51,7 +52,9 @@ def decision_public(request, reference):
         ),
         reference=reference,
     )
-    return render(request, "register/decision.html", {"decision": decision, "letter": letter_for(decision)})
+    alternative = review.place_label(decision.alternative, decision.notice.jurisdiction)
+    context = {"decision": decision, "letter": letter_for(decision), "alternative": alternative}
+    return render(request, "register/decision.html", context)
 
 
 def register(request):
@@ -183,8 +186,15 @@ def audit_digest(request):
 def audit_page(request):
     from agora.audit.models import AuditEvent
 
-    events = AuditEvent.objects.order_by("-seq")[:100]
+    events = list(AuditEvent.objects.order_by("-seq")[:100])
     kinds = [(event.value, MEANING[event]) for event in Event]
+    # a notice is named by its reference, as everywhere else
+    ids = [int(e.object_id) for e in events if e.object_type == "notice" and e.object_id.isdigit()]
+    references = dict(Notice.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    for e in events:
+        e.name = (
+            references.get(int(e.object_id)) if e.object_type == "notice" and e.object_id.isdigit() else None
+        )
     last = events[0].at if events else None
     return render(
         request,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agora import i18n
@@ -56,18 +57,18 @@ MESSAGES = {
     "end_before_start": _("The end must be after the start."),
     "in_the_past": _("The assembly must start after the notice is filed."),
     "late_notice": _(
-        "A %(type)s needs at least %(min)d working days' notice; this one gives %(given)d. The "
+        "A %(type)s needs at least %(min)s working days' notice; this one gives %(given)s. The "
         "earliest lawful date is %(earliest)s."
     ),
     "early_notice": _(
-        "A %(type)s may be notified at most %(max)d working days ahead; this one is %(given)d. File "
+        "A %(type)s may be notified at most %(max)s working days ahead; this one is %(given)s. File "
         "again closer to the date."
     ),
     "outside_hours": _("Assemblies are allowed between %(start)s and %(end)s on one day."),
-    "too_long": _("A %(type)s may last at most %(max)s hours; this one lasts %(hours)s."),
+    "too_long": _("A %(type)s may last at most %(max)s hours; this one lasts %(hours)s hours."),
     "over_daily_cap": _(
         "One organizer may hold a venue at most %(cap)s hours a day; with this notice it would be "
-        "%(total)s. Shorten it to %(left)s hours or less."
+        "%(total)s hours. Shorten it to %(left)s hours or less."
     ),
     "too_many_participants": _(
         "A %(type)s may have at most %(max)s participants; %(expected)s are expected."
@@ -79,23 +80,25 @@ MESSAGES = {
     "venue_not_designated": _("A %(type)s must be held at a designated place; choose one from the list."),
     "venue_closed": _("The place is closed from %(start)s to %(end)s: %(reason)s"),
 }
-# parameters that are moments or dates (ISO text), shown in the reader's format
+# parameters that are moments or dates (ISO text), shown in the reader's format; every
+# number is shown with the language's separators (so the messages take each as text, %(x)s)
 _MOMENTS = {"start", "end"}
 _DATES = {"earliest"}
-_NUMBERS = {"capacity", "expected", "max", "total", "left", "hours", "cap"}
 
 
 def describe(code: str, params: dict, *, type_name=None, tz=None) -> str:
     """The violation in the active language. `type_name(code)` names the assembly type."""
     shown = dict(params)
     for name, value in params.items():
-        if name == "type" and type_name is not None:
-            shown[name] = type_name(value) or value
+        if name == "type":
+            named = (type_name(value) if type_name is not None else None) or value
+            # inside an English sentence a type is a common noun ("A rally needs…")
+            shown[name] = named.lower() if (get_language() or "en").startswith("en") else named
         elif name in _MOMENTS and isinstance(value, str) and "T" in value:
             shown[name] = i18n.when(dt.datetime.fromisoformat(value), tz)
         elif name in _DATES and isinstance(value, str):
             shown[name] = i18n.day(dt.date.fromisoformat(value))
-        elif name in _NUMBERS and isinstance(value, int | float):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             shown[name] = i18n.number(round(value, 1) if isinstance(value, float) else value)
     try:
         return str(MESSAGES[code]) % shown

@@ -137,7 +137,7 @@ def check_out(notice, *, actor, at: dt.datetime) -> None:
 
 def _stamp(rows, name: str, at: dt.datetime) -> list[Booking]:
     """Set one moment on these bookings; returns them as saved (for the log)."""
-    stamped = list(rows.select_for_update())
+    stamped = list(rows.select_for_update(of=("self",)))  # not the offer it may join
     for booking in stamped:
         setattr(booking, name, at)
     Booking.objects.bulk_update(stamped, [name])

@@ -334,7 +334,10 @@ def test_the_day_sheet_shows_check_in_and_out(client, square, aigerim, dana, off
     assert all(r["checked_in_at"] is None for r in rows)
     attend = f"/office/notices/{notice.pk}/attendance"
     early = post(client, attend, {"action": "check_in"}, officer_token)
-    assert early.status_code == 400 and "Check-in opens at" in early.json()["error"]["message"]
+    assert (
+        early.status_code == 400
+        and "Check-in opens 60 minutes before the start" in early.json()["error"]["message"]
+    )
     with time_machine.travel(notice.starts_at - dt.timedelta(minutes=5), tick=False):
         checked = post(client, attend, {"action": "check_in"}, officer_token)
     assert checked.status_code == 200, checked.content

@@ -241,7 +241,11 @@ def test_day_sheet_check_in_and_out(client, square, aigerim, dana):
     sign_in_with_totp(client, dana)
     day = notice.starts_at.astimezone(ALMATY).date().isoformat()
     sheet = client.get("/office/day/", {"venue": square.pk, "date": day}).content.decode()
-    assert notice.reference in sheet and "Check-in opens at" in sheet and 'value="check_in"' not in sheet
+    assert (
+        notice.reference in sheet
+        and "Check-in opens 60 minutes before the start" in sheet
+        and 'value="check_in"' not in sheet
+    )
     with time_machine.travel(notice.starts_at - dt.timedelta(minutes=10), tick=False):
         sheet = client.get("/office/day/", {"venue": square.pk, "date": day}).content.decode()
         assert 'value="check_in"' in sheet

@@ -188,7 +188,10 @@ def test_check_in_nine_days_early_is_refused_and_nothing_is_released(clock, clie
             f"/office/notices/{mine.pk}/attendance/", {"action": action, "confirm": "1"}, follow=True
         )
         assert page.status_code == 200
-    assert "Check-in opens at" in page.content.decode() or "not checked in" in page.content.decode()
+    assert (
+        "Check-in opens 60 minutes before the start" in page.content.decode()
+        or "not checked in" in page.content.decode()
+    )
     booking = Booking.objects.get(notice=mine)
     assert booking.checked_in_at is None and booking.checked_out_at is None
     assert booking.held_until == booking.ends_at

@@ -36,6 +36,11 @@ def when_zone(value, tz=None):
 
 
 @register.filter
+def deadline(value, tz=None):
+    return i18n.deadline(value, tz) if value else ""
+
+
+@register.filter
 def clock(value, tz=None):
     return i18n.clock(value, tz) if value else ""
 
@@ -100,6 +105,16 @@ def ground(code, rulebook):
 @register.filter
 def violation(found, rulebook=None):
     return words.violation(found, rulebook)
+
+
+@register.filter
+def reasoning(decision):
+    return words.reasoning(decision)
+
+
+@register.filter
+def rulebook(row):
+    return words.rulebook(row)
 
 
 @register.filter
