@@ -1,6 +1,7 @@
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -120,3 +121,42 @@ def test_each_violation_matches_its_rule(filed, lead_days, start_hour, hours, pe
     assert ("outside_hours" in found) == (start_hour < 9 or start_hour + hours > 20)
     assert ("over_daily_cap" in found) == (hours > 4)
     assert ("over_capacity" in found) == (people > 5000)
+
+
+SAMPLE = {  # the parameters each check gives its violation
+    "unknown_type": {"type": "parade", "known": "march, rally"},
+    "end_before_start": {},
+    "in_the_past": {},
+    "late_notice": {"type": "rally", "min": 5, "given": 0, "earliest": "2026-12-10"},
+    "early_notice": {"type": "picket", "max": 10, "given": 12},
+    "outside_hours": {"start": "09:00", "end": "20:00"},
+    "too_long": {"type": "rally", "max": 2.0, "hours": 3.5},
+    "over_daily_cap": {"cap": 4.0, "total": 16.5, "left": 4.0},
+    "too_many_participants": {"type": "march", "max": 5000, "expected": 12000},
+    "over_capacity": {"capacity": 74893, "expected": 100000},
+    "venue_not_designated": {"type": "rally"},
+    "venue_closed": {
+        "start": "2026-12-17T02:00:00+00:00",
+        "end": "2026-12-17T07:00:00+00:00",
+        "reason": "Works",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_every_violation_reads_in_every_language(lang):
+    """Each check's message, with the parameters it gives, renders whole in each language:
+    none empty, no placeholder left, numbers with the language's separators."""
+    from django.utils import translation
+
+    from agora.rules.checks import MESSAGES, describe
+
+    assert set(SAMPLE) == set(MESSAGES)
+    with translation.override(lang):
+        for code, params in SAMPLE.items():
+            text = describe(code, params, tz="Asia/Almaty")
+            assert text and "%(" not in text and "%s" not in text, (lang, code, text)
+        capacity = describe("over_capacity", SAMPLE["over_capacity"])
+        assert ("74,893" if lang == "en" else "74\xa0893") in capacity, capacity
+        closed = describe("venue_closed", SAMPLE["venue_closed"], tz="Asia/Almaty")
+        assert "07:00" in closed and "12:00" in closed  # the place's local time
