@@ -17,6 +17,7 @@ from huey.contrib.djhuey import db_task
 
 from agora import i18n
 
+from .places import where
 from .workflow import Status
 
 _muted = contextvars.ContextVar("agora_notify_muted", default=False)
@@ -56,6 +57,7 @@ def send_status_email(notice_id: int, status: str) -> None:
             "url": settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
             # sent back for review because the authority closed the place it was accepted for
             "closure": notice.displaced_by if status == Status.UNDER_REVIEW else None,
+            "where": where(notice),
             "change": notice.displaced_by_change if status == Status.UNDER_REVIEW else None,
         }
         subject = render_to_string("notices/email_subject.txt", context).strip()

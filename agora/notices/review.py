@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext as _
+from django.utils import formats
 from django.utils.translation import gettext_lazy
 
 from agora import i18n
 from agora.i18n import pick
 from agora.scheduling import planning
 from agora.scheduling.models import Booking
-from agora.scheduling.place import Place
-from agora.venues.models import Venue, Zone
 
-from . import services
+from . import services, words
 from .models import Notice
+from .places import held_place, place_label, where  # noqa: F401 (the pages ask here too)
 from .workflow import PENDING
 
 
@@ -35,6 +34,31 @@ def computed_alternatives(notice: Notice) -> list[planning.Option]:
     if notice.status in PENDING and not planning.free_as_filed(notice):
         return planning.alternatives(notice)
     return []
+
+
+def filing_rules(now: dt.datetime) -> list[dict]:
+    """What an organizer should know before typing: for each type of each authority, the
+    earliest lawful day if filed now, the allowed hours and the daily cap."""
+    from agora.rules.models import Jurisdiction
+
+    rows = []
+    for jurisdiction in Jurisdiction.objects.select_related("rulebook").order_by("slug"):
+        rules, calendar = jurisdiction.rulebook.rules, jurisdiction.calendar()
+        today = jurisdiction.local_day(now)
+        cap = rules.fairness.max_hours_per_organizer_per_venue_day
+        for code, kind in rules.types.items():
+            hours = rules.hours_for(code)
+            rows.append(
+                {
+                    "authority": pick(jurisdiction.name),
+                    "type": words.assembly_type(code, jurisdiction.rulebook),
+                    "earliest": i18n.day(calendar.earliest_event_date(today, kind.notice_working_days.min)),
+                    "hours": f"{formats.time_format(hours.start, 'TIME_FORMAT')}–"
+                    f"{formats.time_format(hours.end, 'TIME_FORMAT')}",
+                    "cap": i18n.number(cap) if cap is not None else None,
+                }
+            )
+    return rows
 
 
 def precheck_report(notice: Notice, other_venues=(), *, limit: int = 5) -> dict:
@@ -107,17 +131,3 @@ def offer_form(notice: Notice, index: int) -> dict:
         "grounds": [ground],
         "reasoning": str(OFFER_REASONS.get(ground, OFFER_REASONS["venue_booked"])),
     }
-
-
-def place_label(data: dict | Place | None, jurisdiction) -> str:
-    """A place and time as people read it: "Republic Square (West half), 10 December 2026, 17:00–18:00"."""
-    if not data:
-        return ""
-    place = data if isinstance(data, Place) else Place.of(data)
-    tz = jurisdiction.tz
-    venue = Venue.objects.filter(pk=place.venue).first()
-    zones = [pick(z.name) for z in Zone.objects.filter(pk__in=place.zones).order_by("slug")]
-    where = pick(venue.name) if venue else "?"
-    if zones and venue and len(zones) < venue.zones.count():
-        where += f" ({', '.join(zones)})"
-    return _("%(place)s, %(time)s") % {"place": where, "time": i18n.span(place.starts_at, place.ends_at, tz)}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -55,16 +56,52 @@ def my_notices(request):
     return render(request, "notices/my_notices.html", {"notices": notices})
 
 
+# rules whose breach a change of day mends, not of place or hour: options on the same day
+# would break them too
+DAY_RULES = {"late_notice", "early_notice", "in_the_past"}
+
+
 def _precheck(form, organizer):
-    """The pre-check of a valid form's notice, not saved: violations and free alternatives."""
+    """The pre-check of a valid form's notice, not saved, as one clear verdict: lawful and
+    free; lawful but taken (with the free options); or unlawful (with the rules). Options name
+    the place and zones, differ by place or hour (not by a quarter), and can be taken with a
+    click (`use`: the form is filled with the option)."""
     fields = form.notice_fields()
     others = fields.pop("acceptable_venues")
     notice = Notice(organizer=organizer, jurisdiction=fields["venue"].jurisdiction, **fields)
-    report = review.precheck_report(notice, others, limit=3)
-    report["alternatives"] = [
-        review.place_label(o.place, notice.jurisdiction) for o in report["alternatives"]
-    ]
-    return report
+    report = review.precheck_report(notice, others, limit=12)
+    codes = {v.code for v in report["violations"]}
+    options, seen = [], set()
+    if not codes & DAY_RULES:  # the same day is unlawful: no option on it is either
+        for option in report["alternatives"]:
+            place, tz = option.place, notice.jurisdiction.tz
+            key = (place.venue, place.zones, place.starts_at.astimezone(tz).hour)
+            if key in seen:
+                continue
+            seen.add(key)
+            options.append({"label": review.place_label(place, notice.jurisdiction), "place": place})
+            if len(options) == 3:
+                break
+    earliest = next((v.params.get("earliest") for v in report["violations"] if v.code == "late_notice"), None)
+    verdict = "unlawful" if report["violations"] else ("free" if report["free"] else "taken")
+    return {**report, "verdict": verdict, "options": options, "earliest": earliest}
+
+
+def _take_option(request, form, check) -> NoticeForm:
+    """The form as it was, with the chosen option's place, day and hours (or the earliest
+    lawful day) put in: the organizer checks it again and files."""
+    data = request.POST.copy()
+    choice = request.POST.get("use", "")
+    if choice == "earliest" and check["earliest"]:
+        data["date"] = check["earliest"]
+    elif choice.isdigit() and int(choice) < len(check["options"]):
+        place = check["options"][int(choice)]["place"]
+        tz = form.cleaned_data["venue"].jurisdiction.tz
+        data["venue"] = str(place.venue)
+        data["date"] = place.starts_at.astimezone(tz).date().isoformat()
+        data["start"] = place.starts_at.astimezone(tz).strftime("%H:%M")
+        data["end"] = place.ends_at.astimezone(tz).strftime("%H:%M")
+    return NoticeForm(data)
 
 
 @organizer_required
@@ -82,8 +119,12 @@ def new_notice(request):
                 return redirect("notice", pk=notice.pk)
         else:
             check = _precheck(form, request.organizer)
+            if "use" in request.POST:
+                form = _take_option(request, form, check)
+                check = _precheck(form, request.organizer) if form.is_valid() else None
     template = "notices/_precheck.html" if request.headers.get("HX-Request") else "notices/new_notice.html"
-    return render(request, template, {"form": form, "check": check})
+    context = {"form": form, "check": check, "rules": review.filing_rules(timezone.now())}
+    return render(request, template, context)
 
 
 def _organizer_notice(request, pk) -> Notice:
@@ -111,6 +152,7 @@ def notice_detail(request, pk):
         "can_file": ACTIONS["file"].allows(notice.status),
         "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
+        "where": review.where(notice),
     }
     return render(request, "notices/notice_detail.html", context)
 

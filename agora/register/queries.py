@@ -152,7 +152,7 @@ def with_details(rows):
         ),
         Prefetch(
             "bookings",
-            queryset=Booking.objects.firm().order_by("starts_at"),
+            queryset=Booking.objects.firm().select_related("zone__venue").order_by("starts_at"),
         ),
     )
 
@@ -199,6 +199,7 @@ def shown_row(notice: Notice) -> dict:
     decisions = list(notice.decisions.all())
     first, last = (decisions[0], decisions[-1]) if decisions else (None, None)
     bookings = list(notice.bookings.all())
+    held_venue = bookings[0].zone.venue if bookings else None
     tz = notice.jurisdiction.tz
     hours = (first.decided_at - notice.filed_at).total_seconds() / 3600 if first and notice.filed_at else None
     return {
@@ -208,8 +209,10 @@ def shown_row(notice: Notice) -> dict:
         "type": words.assembly_type(notice.assembly_type, notice.rulebook),
         "purpose": notice.purpose,
         "organizer": notice.organizer.public_name,
-        "venue": pick(notice.venue.name),
-        "venue_id": notice.venue_id,
+        # where it holds the place now (an accepted alternative may be elsewhere), and the ask
+        "venue": pick(held_venue.name) if held_venue else pick(notice.venue.name),
+        "venue_id": held_venue.pk if held_venue else notice.venue_id,
+        "asked_venue": pick(notice.venue.name) if held_venue and held_venue.pk != notice.venue_id else "",
         "requested": i18n.span(notice.starts_at, notice.ends_at, tz),
         "booked": i18n.span(bookings[0].starts_at, bookings[0].ends_at, tz) if bookings else "",
         "filed": i18n.when(notice.filed_at, tz),

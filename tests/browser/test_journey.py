@@ -58,7 +58,7 @@ def test_organizer_files_officer_refuses_with_alternative_organizer_accepts(
     assert "Assemblies are allowed between 09:00 and 20:00" in organizer.inner_text("#precheck")
     organizer.fill("#id_start", "10:00")
     organizer.click("button[name=check]")
-    assert "No rule is broken" in organizer.inner_text("#precheck")
+    assert "lawful and the place is free" in organizer.inner_text("#precheck")
     organizer.click("button[name=submit]")
     notice = Notice.objects.get(purpose="Rally for clean air")
     assert notice.reference in organizer.inner_text("main")

@@ -98,7 +98,9 @@ def test_filing_with_the_precheck_then_submitting(organizer_client, square):
     assert not Notice.objects.exists()
     # htmx asks for the pre-check alone
     partial = organizer_client.post("/notices/new/", notice_form(square, check="1"), HTTP_HX_REQUEST="true")
-    assert "No rule is broken" in partial.content.decode() and "<html" not in partial.content.decode()
+    assert (
+        "lawful and the place is free" in partial.content.decode() and "<html" not in partial.content.decode()
+    )
 
     response = organizer_client.post("/notices/new/", notice_form(square, submit="1"))
     notice = Notice.objects.get()
@@ -272,7 +274,21 @@ def test_the_precheck_says_when_the_place_is_taken_and_offers_free_times(
         ),
     )
     text = page.content.decode()
-    assert "not free at that time" in text and "Republic Square, " in text  # the place, named
+    # one clear verdict, and options that name their place and can be taken with a click
+    assert "lawful, but the place is taken at that time" in text and "No rule is broken" not in text
+    assert 'name="use" value="0"' in text and "Republic Square (" in text
+    taken = organizer_client.post(
+        "/notices/new/",
+        notice_form(
+            square,
+            check="1",
+            use="0",
+            expected_participants="50000",
+            window_start="09:00",
+            window_end="20:00",
+        ),
+    ).content.decode()
+    assert "lawful and the place is free at that time" in taken  # the option, put in the form
 
 
 @pytest.mark.parametrize(
@@ -350,3 +366,21 @@ def test_the_queue_counts_conflicts_and_flags_overdue_in_a_constant_number_of_qu
         client.get("/office/")
     Notice.objects.filter(pk=first.pk).update(decision_due_at=timezone.now() - dt.timedelta(hours=1))
     assert 'class="overdue"' in client.get("/office/").content.decode()
+
+
+def test_a_late_notice_is_offered_its_earliest_lawful_day_not_options_on_the_same_day(
+    organizer_client, square
+):
+    tomorrow = (timezone.localtime() + dt.timedelta(days=1)).date()
+    form = {**notice_form(square, check="1"), "date": tomorrow.isoformat()}
+    text = organizer_client.post("/notices/new/", form).content.decode()
+    assert "As filed, this notice breaks a rule" in text and 'name="use" value="earliest"' in text
+    assert 'name="use" value="0"' not in text  # no option on a day that is unlawful anyway
+    moved = organizer_client.post("/notices/new/", {**form, "use": "earliest"}).content.decode()
+    assert "lawful and the place is free at that time" in moved
+
+
+def test_the_filing_form_shows_the_rules_before_anything_is_typed(organizer_client, square):
+    page = organizer_client.get("/notices/new/").content.decode()
+    assert "The rules, if you file today" in page and "Earliest lawful day" in page
+    assert "09:00–20:00" in page and "at most 4 h" in page

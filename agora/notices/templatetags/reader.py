@@ -51,6 +51,15 @@ def day(value, tz=None):
 
 
 @register.filter
+def day_iso(value):
+    """A day given as ISO text ("2026-12-10"), in the reader's format."""
+    try:
+        return i18n.day(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return value
+
+
+@register.filter
 def weekday(value, tz=None):
     return i18n.day(value, tz, weekday=True) if value else ""
 
