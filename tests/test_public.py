@@ -217,3 +217,19 @@ def test_the_register_bench_runs_at_a_small_size(tmp_path):
     report = json.loads(out)
     assert report["notices"] == 2000 and set(report["filters"]) >= {"newest", "venue+type+range", "text"}
     assert report["filters"]["newest"]["rows"] == 50
+
+
+def test_every_filed_notice_has_a_public_page_decided_or_not(city, client):
+    pending = Notice.objects.filter(status="submitted").first()
+    page = client.get(f"/register/{pending.reference}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert pending.purpose in text and "Not decided yet." in text and "Decision due by" in text
+    for secret in SECRETS:
+        assert secret not in text
+    # the register links each row to it, shows the purpose, and links the venue's day
+    register = client.get("/register/").content.decode()
+    assert f'href="/register/{pending.reference}/"' in register and pending.purpose in register
+    assert f"/places/{pending.venue_id}/?date=" in register
+    draft = Notice.objects.filter(status="draft").first()
+    assert draft is None or client.get(f"/register/{draft.pk}/").status_code == 404

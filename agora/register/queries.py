@@ -223,6 +223,7 @@ def shown_row(notice: Notice) -> dict:
         "reasoning": words.reasoning(last) if last else "",
         "hours_to_decision": i18n.number(round(hours, 1)) if hours is not None else "",
         "decided_after_deadline": first.after_deadline if first else None,
+        "day": i18n.local(notice.starts_at, tz).date().isoformat(),  # the venue's day, for a link
     }
 
 

@@ -30,6 +30,7 @@ from . import calendar as venue_calendar
 from . import stats
 from .queries import (
     CSV_FIELDS,
+    PUBLIC_STATES,
     Cursor,
     RegisterFilter,
     closures_shown,
@@ -55,6 +56,22 @@ def decision_public(request, reference):
     alternative = review.place_label(decision.alternative, decision.notice.jurisdiction)
     context = {"decision": decision, "letter": letter_for(decision), "alternative": alternative}
     return render(request, "register/decision.html", context)
+
+
+def notice_public(request, reference):
+    """Every notice past draft has a public page, decided or not: what was asked, where it
+    holds the place now, its decisions and its bookings; never the organizer's private data."""
+    notice = get_object_or_404(
+        with_details(Notice.objects.filter(status__in=PUBLIC_STATES)), reference=reference
+    )
+    context = {
+        "row": shown_row(notice),
+        "notice": notice,
+        "where": review.where(notice),
+        "decisions": list(notice.decisions.all()),
+        "day": notice.jurisdiction.local_day(notice.starts_at),
+    }
+    return render(request, "register/notice.html", context)
 
 
 def register(request):
