@@ -91,3 +91,12 @@ def test_the_stylesheet_and_htmx_are_served(client, db):
     for path in ("/static/agora/agora.css", "/static/agora/htmx.min.js"):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_the_home_page_explains_the_process_and_shows_what_is_coming(demo, client):
+    page = client.get("/").content.decode()
+    assert "Check and file." in page and "The authority decides in time." in page
+    assert 'href="/notices/new/"' in page  # for everyone: a visitor is asked to sign in first
+    assert "Deadlines, in working days" in page and "Notify at least" in page
+    coming = page.split("Assemblies today and in the next two weeks")[1].split("Designated places")[0]
+    assert "/register/ALA-" in coming  # an accepted assembly of the demo, linked to its page

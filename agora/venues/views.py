@@ -1,5 +1,7 @@
+import datetime as dt
+
 from django import forms
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +23,52 @@ def home(request):
             .prefetch_related(Prefetch("zones", queryset=Zone.objects.order_by("slug"))),
         )
     )
-    return render(request, "venues/home.html", {"jurisdictions": jurisdictions})
+    jurisdictions = list(jurisdictions)
+    for jurisdiction in jurisdictions:
+        jurisdiction.deadlines = _deadlines(jurisdiction)
+    return render(
+        request, "venues/home.html", {"jurisdictions": jurisdictions, "coming": _coming(timezone.now())}
+    )
+
+
+def _deadlines(jurisdiction) -> list[dict]:
+    """Each type's periods under the jurisdiction's rulebook, as the home page explains them."""
+    from agora.notices import words
+
+    rulebook = jurisdiction.rulebook
+    return [
+        {
+            "type": words.assembly_type(code, rulebook),
+            "notice": kind.notice_working_days.min,
+            "decision": kind.decision_working_days,
+            "silence": words.status(kind.silence.value),
+        }
+        for code, kind in rulebook.rules.types.items()
+    ]
+
+
+def _coming(now, days: int = 14) -> list:
+    """The assemblies going ahead from today to two weeks on (notice periods put most a week
+    or more ahead), by their bookings: public facts only."""
+    from agora.notices.workflow import GOING_AHEAD
+    from agora.scheduling.models import Booking
+
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    bookings = (
+        Booking.objects.firm()
+        .filter(
+            starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=days), held_until__gt=F("starts_at")
+        )
+        .filter(notice__status__in=GOING_AHEAD)
+        .select_related("notice__organizer", "notice__rulebook", "zone__venue")
+        .order_by("starts_at", "zone__venue__slug")
+    )
+    seen, rows = set(), []
+    for booking in bookings:
+        if booking.notice_id not in seen:
+            seen.add(booking.notice_id)
+            rows.append(booking)
+    return rows[:30]
 
 
 class AvailabilityForm(forms.Form):
