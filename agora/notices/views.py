@@ -3,6 +3,8 @@ actions (withdraw, alternative, offer, appeal), letters. Short views over the se
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -59,6 +61,7 @@ def my_notices(request):
 # rules whose breach a change of day mends, not of place or hour: options on the same day
 # would break them too
 DAY_RULES = {"late_notice", "early_notice", "in_the_past"}
+HOUR = dt.timedelta(hours=1)
 
 
 def _precheck(form, organizer):
@@ -74,11 +77,16 @@ def _precheck(form, organizer):
     options, seen = [], set()
     if not codes & DAY_RULES:  # the same day is unlawful: no option on it is either
         for option in report["alternatives"]:
-            place, tz = option.place, notice.jurisdiction.tz
-            key = (place.venue, place.zones, place.starts_at.astimezone(tz).hour)
-            if key in seen:
+            place = option.place
+            # another place or zones, or at least an hour from an option already shown there
+            near = [
+                s
+                for v, z, s in seen
+                if (v, z) == (place.venue, place.zones) and abs(s - place.starts_at) < HOUR
+            ]
+            if near:
                 continue
-            seen.add(key)
+            seen.add((place.venue, place.zones, place.starts_at))
             options.append({"label": review.place_label(place, notice.jurisdiction), "place": place})
             if len(options) == 3:
                 break
