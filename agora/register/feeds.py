@@ -74,6 +74,9 @@ def venue_ical(request, pk):
             event.add("status", "CONFIRMED")
         event.add("description", description)
         event.add("url", settings.AGORA_PUBLIC_URL + reverse("venue_page", args=[venue.pk]))
+        # a release changes the event: subscribed calendars take the newer version
+        event.add("sequence", 1 if booking.released_at else 0)
+        event.add("last-modified", booking.released_at or booking.created_at)
         calendar.add_component(event)
     for closure in venue.closures.filter(ends_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK)):
         event = Event()

@@ -22,7 +22,8 @@ from agora.venues.models import Closure, Venue, VenueChange
 
 from .queries import PUBLIC_STATES
 
-ROW, LABEL_W, BAR_W = 22, 220, 300
+# each row: its label on a line of its own (whole, in any language), the bar below it
+ROW, LABEL_H, BAR_W = 40, 16, 320
 
 
 def _bars(title: str, counts: list[tuple[str, float]], unit: str = "") -> dict:
@@ -37,18 +38,19 @@ def _bars(title: str, counts: list[tuple[str, float]], unit: str = "") -> dict:
             {
                 "label": str(label),
                 "value": value,
-                "text_y": y + 15,
-                "bar_y": y + 3,
+                "label_y": y + LABEL_H - 3,
+                "text_y": y + LABEL_H + 15,
+                "bar_y": y + LABEL_H + 3,
                 "width": width,
-                "value_x": LABEL_W + width + 4,
+                "value_x": width + 6,
             }
         )
     chart = {
-        "width": LABEL_W + BAR_W + 80,
+        "width": BAR_W + 90,
         "height": ROW * len(rows) + 4,
-        "label_x": LABEL_W - 6,
-        "bar_x": LABEL_W,
-        "bar_h": ROW - 6,
+        "label_x": 0,
+        "bar_x": 0,
+        "bar_h": ROW - LABEL_H - 8,
     }
     return {"title": title, "unit": unit, "rows": rows, "chart": chart}
 
