@@ -258,6 +258,7 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
     def notice(user, key, venue, day, start_h, end_h, *, filed=None, kind="rally", people=150, submit=True):
         fields = dict(
             assembly_type=kind,
+            topic=TOPICS[key],
             purpose=PURPOSES[key],
             venue=venue,
             starts_at=local(day, start_h),
@@ -373,6 +374,23 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
     return made
 
 
+TOPICS = {  # what each demo notice is about (the statistics count refusals by it)
+    "draft": "culture",
+    "submitted": "transport",
+    "under_review": "city",
+    "accepted": "environment",
+    "accepted_with_conditions": "transport",
+    "alternative_offered": "environment",
+    "refused": "city",
+    "withdrawn": "transport",
+    "held": "environment",
+    "not_held": "transport",
+    "deemed_accepted": "environment",
+    "deemed_refused": "rights",
+    "appealed": "media",
+    "upheld": "prices",
+    "overturned": "environment",
+}
 PURPOSES = {
     "draft": "Reading of poems in memory of Abai.",
     "submitted": "Picket for safer pedestrian crossings on Abai Avenue.",

@@ -126,7 +126,7 @@ def test_register_filters_and_keyset_pages(city, client):
 def test_the_csv_has_a_header_and_a_row_per_notice(city, client):
     response = client.get("/register.csv")
     lines = b"".join(response.streaming_content).decode().strip().splitlines()
-    assert lines[0].startswith('"reference","type","purpose","organizer"')  # every cell quoted
+    assert lines[0].startswith('"reference","type","topic","purpose","organizer"')  # every cell quoted
     from agora.register.queries import CSV_FIELDS, public_row
 
     assert list(public_row(Notice.objects.exclude(status="draft").first())) == CSV_FIELDS

@@ -185,6 +185,9 @@ class DigestOut(Schema):
 
 class NoticeIn(Schema):
     assembly_type: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
+    # from the rulebook's list of topics (GET /api/v1/venues gives the jurisdiction; the
+    # register's filters list them); optional, as older clients send none
+    topic: str = Field(default="", max_length=40, pattern=r"^[a-z_]*$")
     purpose: str = Field(min_length=1, max_length=2000)
     venue: Id
     zone: Id | None = None
@@ -269,6 +272,7 @@ class NoticeOut(Schema):
     reference: str | None
     status: str
     assembly_type: str
+    topic: str
     purpose: str
     venue: int
     starts_at: LocalTime

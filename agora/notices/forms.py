@@ -42,8 +42,20 @@ def assembly_types() -> list[tuple[str, str]]:
     return sorted(types.items(), key=lambda kv: kv[1]) or [("rally", words.assembly_type("rally"))]
 
 
+def topics() -> list[tuple[str, str]]:
+    """The topics of the rulebooks in force, by their names in the reader's language."""
+    found = {}
+    for rulebook in Rulebook.objects.filter(jurisdictions__isnull=False).distinct():
+        for code in rulebook.rules.topics:
+            found.setdefault(code, words.topic(code, rulebook))
+    return sorted(found.items(), key=lambda kv: (kv[0] == "other", kv[1]))
+
+
 class NoticeForm(forms.Form):
     assembly_type = forms.ChoiceField(label=_("Type of assembly"))
+    topic = forms.ChoiceField(
+        label=_("Topic"), help_text=_("What it is about (public; the statistics count notices by topic).")
+    )
     venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
     date = DayField(label=_("Date"))
     start = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
@@ -84,6 +96,9 @@ class NoticeForm(forms.Form):
         self.fields["venue"].queryset = venues
         self.fields["acceptable_venues"].queryset = venues
         self.fields["assembly_type"].choices = assembly_types()
+        self.fields["topic"].choices = [("", _("— choose —"))] + topics()
+        if not topics():  # a rulebook without a list: nothing to choose
+            self.fields["topic"].required = False
 
     def clean(self):
         data = super().clean()
@@ -113,6 +128,7 @@ class NoticeForm(forms.Form):
         d = self.cleaned_data
         return {
             "assembly_type": d["assembly_type"],
+            "topic": d.get("topic") or "",
             "purpose": d["purpose"].strip(),
             "venue": d["venue"],
             "starts_at": d["starts_at"],

@@ -15,6 +15,7 @@ NOTICE = Shape(
         "reference",
         "jurisdiction",
         "assembly_type",
+        "topic",
         "venue",
         "zone",
         "starts_at",

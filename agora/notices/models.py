@@ -103,6 +103,8 @@ class Notice(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="notices")
     organizer = models.ForeignKey(Organizer, on_delete=models.PROTECT, related_name="notices")
     assembly_type = models.CharField(max_length=40)
+    # what it is about, from the rulebook's closed list (public; empty for older notices)
+    topic = models.CharField(max_length=40, blank=True)
     purpose = models.TextField(validators=[MaxLengthValidator(PURPOSE_MAX)], help_text="Public.")
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="notices")
     zone = models.ForeignKey(

@@ -56,6 +56,7 @@ from .workflow import (
 
 EDITABLE_FIELDS = (
     "assembly_type",
+    "topic",
     "purpose",
     "venue",
     "zone",
@@ -980,6 +981,9 @@ def _validate(notice: Notice, acceptable_venues) -> None:
     rulebook = notice.jurisdiction.rulebook.rules
     if notice.assembly_type not in rulebook.types:
         errors["assembly_type"] = [f"Choose one of: {', '.join(rulebook.types)}."]
+    if notice.topic and notice.topic not in rulebook.topics:
+        known = ", ".join(rulebook.topics)
+        errors["topic"] = [_("Choose a topic from the list: %(list)s.") % {"list": known}]
     if notice.zone_id and notice.zone.venue_id != notice.venue_id:
         errors["zone"] = ["The zone must belong to the chosen venue."]
     for venue in acceptable_venues:

@@ -171,9 +171,20 @@ def rulebooks_naming() -> dict:
     found: dict = {}
     for row in Rulebook.objects.filter(jurisdictions__isnull=False).distinct().order_by("-version"):
         rules = row.rules
-        for code in [*rules.types, *rules.refusal_grounds, *rules.closures.grounds]:
+        for code in [*rules.types, *rules.refusal_grounds, *rules.closures.grounds, *rules.topics]:
             found.setdefault(code, row)
     return found
+
+
+def topic(code: str, rulebook=None, lang: str | None = None) -> str:
+    """What an assembly is about, from the rulebook's list ("—" where none was given)."""
+    if not code:
+        return "—"
+    if rulebook is not None:
+        named = _rules(rulebook).topic_name(code, _lang(lang))
+        if named:
+            return named
+    return code
 
 
 def ground(code: str, rulebook, lang: str | None = None, *, cited: bool = True) -> str:

@@ -171,6 +171,7 @@ def public_row(notice: Notice) -> dict:
     return {
         "reference": notice.reference,
         "type": notice.assembly_type,
+        "topic": notice.topic,
         "purpose": notice.purpose,
         "organizer": notice.organizer.public_name,
         "venue": notice.venue.name.get("en"),
@@ -207,6 +208,7 @@ def shown_row(notice: Notice) -> dict:
         "reference": notice.reference,
         "decision_reference": last.reference if last else None,
         "type": words.assembly_type(notice.assembly_type, notice.rulebook),
+        "topic": words.topic(notice.topic, notice.rulebook),
         "purpose": notice.purpose,
         "organizer": notice.organizer.public_name,
         # where it holds the place now (an accepted alternative may be elsewhere), and the ask
@@ -230,6 +232,7 @@ def shown_row(notice: Notice) -> dict:
 CSV_FIELDS = [
     "reference",
     "type",
+    "topic",
     "purpose",
     "organizer",
     "venue",

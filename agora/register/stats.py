@@ -68,10 +68,8 @@ def sections() -> list[dict]:
     first = public.annotate(first=Min("decisions__decided_at")).exclude(first=None)
     hours = [(n.first - n.filed_at).total_seconds() / 3600 for n in first.only("filed_at")]
     late = first.filter(first__gt=F("decision_due_at")).count()
-    topics = Counter()
-    refused = Counter()
-    for purpose, status in public.values_list("purpose", "status"):
-        topic = _topic(purpose)
+    topics, refused = Counter(), Counter()
+    for topic, status in public.values_list("topic", "status"):
         topics[topic] += 1
         refused[topic] += status in REFUSED_OUTCOMES
     index = blocking_index(Booking.objects.all())
@@ -96,8 +94,11 @@ def sections() -> list[dict]:
         ),
         _bars(_("Notices by month of the assembly"), [(i18n.month(m), n) for m, n in months if m]),
         _bars(
-            _("Refusal rate by topic (first word of the purpose)"),
-            [(t, round(100 * refused[t] / topics[t], 1)) for t, _n in topics.most_common(12)],
+            _("Refusal rate by topic"),
+            [
+                (words.topic(t, books.get(t)) if t else _("topic not given"), round(100 * refused[t] / n, 1))
+                for t, n in topics.most_common(12)
+            ],
             "%",
         ),
         _bars(
@@ -226,10 +227,3 @@ def _closure_row(label: str, closures: list, changes: list) -> dict:
         "displaced_by_changes": sum(c.displaced_count for c in changes),
     }
     return {"label": label, "value": values["closures"], "values": values}
-
-
-def _topic(purpose: str) -> str:
-    """A crude topic: the purpose's first significant word (a taxonomy is future work)."""
-    words = [w.strip(".,;:!?«»\"'").lower() for w in purpose.split()]
-    skip = {"rally", "picket", "meeting", "march", "for", "in", "of", "the", "a", "to", "on", "against"}
-    return next((w for w in words if w and w not in skip), "—")

@@ -161,6 +161,9 @@ class Rulebook(_Strict):
     fairness: Fairness
     closures: Closures = Closures()
     appeal: Appeal | None = None
+    # what assemblies are about: the closed list an organizer picks from when filing (the
+    # statistics count refusals by it), each named in every language
+    topics: dict[str, Names] = {}
 
     @field_validator("timezone")
     @classmethod
@@ -185,6 +188,10 @@ class Rulebook(_Strict):
 
     def label(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title["en"]
+
+    def topic_name(self, topic: str, lang: str = "en") -> str | None:
+        names = self.topics.get(topic)
+        return (names.get(lang) or names.get("en")) if names else None
 
     def type_name(self, assembly_type: str, lang: str = "en") -> str | None:
         """The type as people call it in `lang` (None where the rulebook names it not)."""

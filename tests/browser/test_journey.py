@@ -48,6 +48,7 @@ def test_organizer_files_officer_refuses_with_alternative_organizer_accepts(
 
     organizer.goto(f"{url}/notices/new/")
     organizer.select_option("#id_assembly_type", "rally")
+    organizer.select_option("#id_topic", "rights")
     organizer.select_option("#id_venue", str(square.pk))
     organizer.fill("#id_date", day)
     organizer.fill("#id_start", "08:00")

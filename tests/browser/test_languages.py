@@ -83,6 +83,7 @@ def test_public_organizer_and_officer_journeys_in_each_language(browser, live_se
     organizer.page.click("main button[type=submit]")
     organizer.page.click(f"nav >> text={file_a_notice}")
     organizer.page.select_option("#id_assembly_type", "rally")
+    organizer.page.select_option("#id_topic", "rights")
     organizer.page.select_option("#id_venue", str(city["square"].pk))
     organizer.page.fill("#id_date", future().date().isoformat())
     organizer.page.fill("#id_start", "13:00")

@@ -23,6 +23,7 @@ def notice_form(place, **overrides):
     day = future().date()
     data = {
         "assembly_type": "rally",
+        "topic": "rights",
         "venue": place.pk,
         "date": day.isoformat(),
         "start": "14:00",

@@ -105,8 +105,6 @@ def people_wrote() -> re.Pattern:
     for notice in Notice.objects.all():
         words |= {notice.purpose, notice.equipment, notice.withdraw_reason, notice.appeal_text}
         words |= {notice.reference or ""}
-        # the statistics' crude topics are words of the purposes (issue 16 replaces them)
-        words |= {w.strip(".,;:!?«»\"'").lower() for w in notice.purpose.split()}
     for decision in Decision.objects.all():
         words |= {decision.reasoning, decision.conditions, decision.reference}
     words |= set(get_user_model().objects.values_list("username", flat=True))
