@@ -12,6 +12,7 @@ from agora.notices.models import Notice
 from agora.notices.workflow import Status
 
 TYPES = ["rally", "picket", "meeting", "march"]
+TOPICS = ["environment", "transport", "city", "prices", "rights", "media"]
 STATES = [
     Status.ACCEPTED,
     Status.REFUSED,
@@ -48,12 +49,13 @@ def generate_notices(count: int, made: dict) -> None:
 
 def _generate_sql(count, jurisdiction, venues, organizers, rulebook) -> None:
     sql = """
-    INSERT INTO notices_notice (reference, jurisdiction_id, organizer_id, assembly_type, purpose,
+    INSERT INTO notices_notice (reference, jurisdiction_id, organizer_id, assembly_type, topic, purpose,
         venue_id, starts_at, ends_at, expected_participants, equipment, stewards, language, status,
         created_at, filed_at, decision_due_at, rulebook_id, violations, withdraw_reason, appeal_text,
         secret)
     SELECT 'BEN-' || i, %(j)s, (%(organizers)s::bigint[])[1 + i %% %(no)s],
         (%(types)s::text[])[1 + i %% 4],
+        (%(topics)s::text[])[1 + (i / 5) %% %(nt)s],
         (%(purposes)s::text[])[1 + (i / 7) %% %(np)s] || ' #' || i,
         (%(venues)s::bigint[])[1 + (i / 3) %% %(nv)s],
         day + (i %% 10) * interval '1 hour', day + (i %% 10 + 2) * interval '1 hour',
@@ -71,6 +73,8 @@ def _generate_sql(count, jurisdiction, venues, organizers, rulebook) -> None:
                 "organizers": organizers,
                 "no": len(organizers),
                 "types": TYPES,
+                "topics": TOPICS,
+                "nt": len(TOPICS),
                 "purposes": PURPOSES,
                 "np": len(PURPOSES),
                 "venues": venues,
@@ -97,6 +101,7 @@ def _generate_orm(count, jurisdiction, venues, organizers, rulebook) -> None:
                 jurisdiction_id=jurisdiction,
                 organizer_id=organizers[i % len(organizers)],
                 assembly_type=TYPES[i % 4],
+                topic=TOPICS[(i // 5) % len(TOPICS)],
                 purpose=f"{PURPOSES[(i // 7) % len(PURPOSES)]} #{i}",
                 venue_id=venues[(i // 3) % len(venues)],
                 starts_at=day,
