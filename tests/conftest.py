@@ -239,6 +239,17 @@ def pinned_clock():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request through the test client leaves its language active in the thread (the
+    middleware activates, nothing deactivates): start each test in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Used TOTP codes and rate limits live in the cache: start each test without them."""
     from django.core.cache import cache
