@@ -11,7 +11,7 @@ from django.utils import timezone
 from agora.i18n import pick
 from agora.scheduling.flags import flags_for, usages
 from agora.scheduling.models import Booking
-from agora.venues.geometry import polygons
+from agora.venues.geometry import centroid, polygons
 
 
 def day_rows(venue, day: dt.date) -> dict:
@@ -54,8 +54,8 @@ def day_rows(venue, day: dt.date) -> dict:
     return {"day": day, "rows": rows, "closed": closed}
 
 
-def outline_svg(geometry: dict, size: int = 240) -> str:
-    """An SVG path of the outline, north up, scaled into a size × size box."""
+def _projector(geometry: dict, size: int):
+    """Lon/lat to SVG x/y, north up, the venue's outline scaled into a size × size box."""
     points = [p for polygon in polygons(geometry) for ring in polygon for p in ring]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     span = max(max(lons) - min(lons), max(lats) - min(lats)) or 1.0
@@ -63,9 +63,49 @@ def outline_svg(geometry: dict, size: int = 240) -> str:
     def xy(p):
         return ((p[0] - min(lons)) / span * (size - 20) + 10, (max(lats) - p[1]) / span * (size - 20) + 10)
 
+    return xy
+
+
+def _path(geometry: dict, xy) -> str:
     paths = []
     for polygon in polygons(geometry):
         for ring in polygon:
             coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in map(xy, ring))
             paths.append(f"M{coords}Z")
     return " ".join(paths)
+
+
+def outline_svg(geometry: dict, size: int = 240) -> str:
+    """An SVG path of the outline, north up, scaled into a size × size box."""
+    return _path(geometry, _projector(geometry, size))
+
+
+def zones_in_order(venue) -> list:
+    """The zones as one sees them on the map, west to east (by slug where none is drawn)."""
+    zones = list(venue.zones.all())
+    if all(z.geometry for z in zones):
+        return sorted(zones, key=lambda z: (centroid(z.geometry)[1], z.slug))
+    return zones
+
+
+def zone_outlines_svg(venue, size: int = 240) -> list[dict]:
+    """Each zone with an outline of its own, on the venue's scale, with its name at its centre."""
+    xy = _projector(venue.geometry, size)
+    shown = []
+    zones = zones_in_order(venue)
+    for zone in zones:
+        if zone.geometry and len(zones) > 1:
+            lat, lon = centroid(zone.geometry)
+            x, y = xy((lon, lat))
+            shown.append({"path": _path(zone.geometry, xy), "name": pick(zone.name), "x": x, "y": y})
+    return shown
+
+
+def zone_features(venue) -> dict:
+    """The zones as GeoJSON features named in the reader's language, for the map."""
+    features = [
+        {"type": "Feature", "geometry": zone.geometry, "properties": {"name": pick(zone.name)}}
+        for zone in venue.zones.all()
+        if zone.geometry
+    ]
+    return {"type": "FeatureCollection", "features": features if len(features) > 1 else []}

@@ -28,6 +28,7 @@ from agora.venues.models import Closure, Venue
 
 from . import calendar as venue_calendar
 from . import stats
+from .grid import week_grid
 from .queries import (
     CSV_FIELDS,
     PUBLIC_STATES,
@@ -161,8 +162,12 @@ def venue_page(request, pk):
         day = asked.clean(request.GET.get("date", "")) or venue.jurisdiction.local_day(timezone.now())
     except forms.ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
-    view = "week" if request.GET.get("view") == "week" else "day"
+    view = "day" if request.GET.get("view") == "day" else "week"
+    if view == "week":  # the calendar week the day falls in, Monday first
+        day -= dt.timedelta(days=day.weekday())
     days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
+    calendar = [venue_calendar.day_rows(venue, d) for d in days]
+    displaced = {r["notice"].pk: r["displaced"] for d in calendar for r in d["rows"]}
     lat, lon = centroid(venue.geometry)
     context = {
         "venue": venue,
@@ -170,7 +175,10 @@ def venue_page(request, pk):
         "view": view,
         "previous": day - dt.timedelta(days=len(days)),
         "next": day + dt.timedelta(days=len(days)),
-        "calendar": [venue_calendar.day_rows(venue, d) for d in days],
+        "today": venue.jurisdiction.local_day(timezone.now()),
+        "calendar": calendar,
+        "grid": week_grid(venue, days, displaced),
+        "zones_geojson": venue_calendar.zone_features(venue),
         "closures": closures_shown(
             venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20]
         ),
@@ -179,6 +187,7 @@ def venue_page(request, pk):
         "center": (lat, lon),
         "tile_url": settings.AGORA_TILE_URL,
         "outline_svg": venue_calendar.outline_svg(venue.geometry),
+        "zone_outlines": venue_calendar.zone_outlines_svg(venue),
     }
     return render(request, "register/venue.html", context)
 

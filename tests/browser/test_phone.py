@@ -47,7 +47,7 @@ def pages_of(role: str) -> list[str]:
         "/statistics/",
         "/audit/",
         f"/places/{square.pk}/",
-        f"/places/{square.pk}/?view=week",
+        f"/places/{square.pk}/?view=day",
         f"/places/{square.pk}/availability/",
         f"/decisions/{decision.reference}/",
         "/accounts/login/",
