@@ -18,7 +18,7 @@ from agora.audit.services import digest
 from agora.fields import plausible_moment
 from agora.i18n import pick
 from agora.notices.models import Decision, Notice
-from agora.register import queries, stats
+from agora.register import queries, summary
 from agora.rules.models import Jurisdiction
 from agora.scheduling import planning
 from agora.venues.models import Closure, Venue
@@ -184,10 +184,14 @@ def decision(request, reference: str):
     return get_object_or_404(Decision.objects.select_related("notice", "rulebook"), reference=reference)
 
 
-@router.get("/statistics", response={200: list[s.StatSection], **ERRORS})
+@router.get("/statistics", response={200: list[s.StatSection], 503: s.ErrorOut, **ERRORS})
 def statistics(request):
     """The statistics page's numbers: bar charts (`rows` of label and value) and tables (with
-    `columns`: each row's `values` by column key; `value` is its first column)."""
+    `columns`: each row's `values` by column key; `value` is its first column). Computed by the
+    job queue at most every five minutes; 503 until the first computation is done."""
+    found = summary.statistics()
+    if found is None:
+        raise ApiError(503, "computing", "The statistics are being computed: try again in a minute.")
     return [
         {
             "title": sec["title"],
@@ -197,7 +201,7 @@ def statistics(request):
             ],
             "columns": sec.get("columns", []),
         }
-        for sec in stats.sections()
+        for sec in summary.sections(found)
     ]
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agora import i18n
@@ -55,76 +56,110 @@ def _bars(title: str, counts: list[tuple[str, float]], unit: str = "") -> dict:
     return {"title": title, "unit": unit, "rows": rows, "chart": chart}
 
 
-def sections() -> list[dict]:
-    public = Notice.objects.filter(status__in=PUBLIC_STATES)
-    by = lambda field: list(public.values_list(field).annotate(n=Count("id")).order_by("-n", field))  # noqa: E731
-    grounds = Counter(g for row in Decision.objects.values_list("grounds", flat=True) for g in row)
-    months = list(
+def figures(now: dt.datetime | None = None) -> dict:
+    """Every figure of the statistics, in no language (codes, ids, numbers), so one
+    computation serves every reader: the summary the job queue keeps (`summary.py`)."""
+    now = now or timezone.now()
+    public = Notice.objects.filter(status__in=PUBLIC_STATES).order_by()
+    by = lambda field: [  # noqa: E731
+        [code, n] for code, n in public.values_list(field).annotate(n=Count("id")).order_by("-n", field)
+    ]
+    grounds: Counter = Counter()
+    for row in Decision.objects.order_by().values_list("grounds", flat=True).iterator(chunk_size=10000):
+        grounds.update(row or [])
+    months = (
         public.annotate(month=TruncMonth("starts_at"))
         .values_list("month")
         .annotate(n=Count("id"))
         .order_by("month")
     )
     first = public.annotate(first=Min("decisions__decided_at")).exclude(first=None)
-    hours = [(n.first - n.filed_at).total_seconds() / 3600 for n in first.only("filed_at")]
+    waited = first.annotate(
+        waited=ExpressionWrapper(F("first") - F("filed_at"), output_field=DurationField())
+    )
+    hours = sorted(
+        w.total_seconds() / 3600 for w in waited.values_list("waited", flat=True).iterator(chunk_size=10000)
+    )
     late = first.filter(first__gt=F("decision_due_at")).count()
-    topics, refused = Counter(), Counter()
-    for topic, status in public.values_list("topic", "status"):
-        topics[topic] += 1
-        refused[topic] += status in REFUSED_OUTCOMES
-    index = blocking_index(Booking.objects.all())
+    topics = (
+        public.values_list("topic")
+        .annotate(n=Count("id"), refused=Count("id", filter=Q(status__in=REFUSED_OUTCOMES)))
+        .order_by("-n", "topic")
+    )
+    index = blocking_index(Booking.objects.all(), now=now)
+    return {
+        "computed_at": now.isoformat(),
+        "by_type": by("assembly_type"),
+        "by_status": by("status"),
+        "grounds": [[g, n] for g, n in grounds.most_common()],
+        "by_place": by("venue"),
+        "by_month": [[m.date().isoformat(), n] for m, n in months if m],
+        "refusal_rate_by_topic": [[t, round(100 * r / n, 1)] for t, n, r in topics[:12]],
+        "median_hours_to_decision": round(hours[len(hours) // 2], 1) if hours else 0,
+        "decided_late_percent": round(100 * late / len(hours), 1) if hours else 0,
+        "unused_hours_by_organizer": [[r["organizer_id"], round(r["unused_hours"], 1)] for r in index[:12]],
+        "displaced_by_organizer": [[r["organizer_id"], r["displaced"]] for r in index[:12] if r["displaced"]],
+        "closures": closure_figures(),
+    }
+
+
+def sections(found: dict | None = None) -> list[dict]:
+    """The statistics in the reader's language, from `figures()` (computed now when not given)."""
+    found = found if found is not None else figures()
     books = words.rulebooks_naming()
-    by_place = list(public.values_list("venue").annotate(n=Count("id")).order_by("-n", "venue"))
-    places = Venue.objects.only("name").in_bulk([v for v, _n in by_place])
+    places = Venue.objects.only("name").in_bulk([v for v, _n in found["by_place"]])
+    organizer_ids = [o for o, _ in found["unused_hours_by_organizer"] + found["displaced_by_organizer"]]
+    organizers = Notice._meta.get_field("organizer").related_model.objects.in_bulk(organizer_ids)
+
+    def organizer(pk):
+        return organizers[pk].public_name if pk in organizers else _("an organizer no longer registered")
+
     return [
-        _bars(
-            _("Notices by type"), [(words.assembly_type(t, books.get(t)), n) for t, n in by("assembly_type")]
-        ),
-        _bars(_("Notices by outcome"), [(str(Status(s).label), n) for s, n in by("status")]),
+        _bars(_("Notices by type"), [(words.assembly_type(t, books.get(t)), n) for t, n in found["by_type"]]),
+        _bars(_("Notices by outcome"), [(str(Status(s).label), n) for s, n in found["by_status"]]),
         _bars(
             _("Refusal grounds cited"),
-            [
-                (words.ground(g, books[g], cited=False) if g in books else g, n)
-                for g, n in grounds.most_common()
-            ],
+            [(words.ground(g, books[g], cited=False) if g in books else g, n) for g, n in found["grounds"]],
         ),
         _bars(
-            _("Notices by place"),
-            [(pick(places[v].name), n) for v, n in by_place if v in places],
+            _("Notices by place"), [(pick(places[v].name), n) for v, n in found["by_place"] if v in places]
         ),
-        _bars(_("Notices by month of the assembly"), [(i18n.month(m), n) for m, n in months if m]),
+        _bars(
+            _("Notices by month of the assembly"),
+            [(i18n.month(dt.date.fromisoformat(m)), n) for m, n in found["by_month"]],
+        ),
         _bars(
             _("Refusal rate by topic"),
             [
-                (words.topic(t, books.get(t)) if t else _("topic not given"), round(100 * refused[t] / n, 1))
-                for t, n in topics.most_common(12)
+                (words.topic(t, books.get(t)) if t else _("topic not given"), rate)
+                for t, rate in found["refusal_rate_by_topic"]
             ],
             "%",
         ),
         _bars(
             _("Time to decision"),
             [
-                (_("median hours"), round(sorted(hours)[len(hours) // 2], 1) if hours else 0),
-                (_("decided after the legal deadline, %"), round(100 * late / len(hours), 1) if hours else 0),
+                (_("median hours"), found["median_hours_to_decision"]),
+                (_("decided after the legal deadline, %"), found["decided_late_percent"]),
             ],
         ),
         _bars(
             _("Blocking index: booked hours not used, by organizer"),
-            [(row["organizer"].public_name, round(row["unused_hours"], 1)) for row in index[:12]],
+            [(organizer(o), hours) for o, hours in found["unused_hours_by_organizer"]],
             " " + _("h"),
         ),
         _bars(
             _("Blocking index: notices displaced, by organizer"),
-            [(row["organizer"].public_name, row["displaced"]) for row in index[:12] if row["displaced"]],
+            [(organizer(o), n) for o, n in found["displaced_by_organizer"]],
         ),
-        *closure_sections(),
+        *closure_sections(found["closures"]),
     ]
 
 
-def closure_sections() -> list[dict]:
-    """The authority's closures, per authority and per place, as tables: how many it declared,
-    the hours they closed, the notices they displaced, and the share declared over a place and
-    time a notice had already been filed for; and its changes of places with the notices they
+def closure_figures() -> dict:
+    """The authority's closures, per authority and per place: how many it declared, the hours
+    they closed, the notices they displaced, and the share declared over a place and time a
+    notice had already been filed for; and its changes of places with the notices they
     displaced. Four queries, whatever the number of closures and changes."""
     filed_before = Notice.objects.filter(
         venue=OuterRef("venue"),
@@ -157,14 +192,6 @@ def closure_sections() -> list[dict]:
         .only("venue")
         .order_by()
     )
-    columns = [
-        {"key": "closures", "title": _("Closures declared"), "unit": ""},
-        {"key": "hours_closed", "title": _("Hours closed"), "unit": ""},
-        {"key": "notices_displaced", "title": _("Notices displaced"), "unit": ""},
-        {"key": "declared_over_filed", "title": _("Declared where a notice was already filed"), "unit": "%"},
-        {"key": "place_changes", "title": _("Place changes"), "unit": ""},
-        {"key": "displaced_by_changes", "title": _("Notices displaced by place changes"), "unit": ""},
-    ]
     by_authority: dict[int, list] = defaultdict(list)
     by_venue: dict[int, list] = defaultdict(list)
     changes_by_authority: dict[int, list] = defaultdict(list)
@@ -176,27 +203,65 @@ def closure_sections() -> list[dict]:
         changes_by_authority[change.authority].append(change)
         changes_by_venue[change.venue_id].append(change)
         by_venue.setdefault(change.venue_id, [])
-    venues = Venue.objects.only("name", "jurisdiction").in_bulk(list(by_venue))
-    authorities = {j.pk: j for j in Jurisdiction.objects.order_by("slug")}
+    authorities = Jurisdiction.objects.order_by("slug").values_list("pk", flat=True)
+    return {
+        "authorities": [
+            [pk, _closure_values(by_authority[pk], changes_by_authority[pk])] for pk in authorities
+        ],
+        "places": [[pk, _closure_values(rows, changes_by_venue[pk])] for pk, rows in by_venue.items()],
+    }
+
+
+# the closure tables' columns and their units, in the order the page shows them
+CLOSURE_COLUMNS = [
+    ("closures", ""),
+    ("hours_closed", ""),
+    ("notices_displaced", ""),
+    ("declared_over_filed", "%"),
+    ("place_changes", ""),
+    ("displaced_by_changes", ""),
+]
+
+
+def closure_sections(found: dict | None = None) -> list[dict]:
+    """The closure figures as two tables in the reader's language."""
+    found = found if found is not None else closure_figures()
+    titles = {
+        "closures": _("Closures declared"),
+        "hours_closed": _("Hours closed"),
+        "notices_displaced": _("Notices displaced"),
+        "declared_over_filed": _("Declared where a notice was already filed"),
+        "place_changes": _("Place changes"),
+        "displaced_by_changes": _("Notices displaced by place changes"),
+    }
+    columns = [{"key": key, "title": titles[key], "unit": unit} for key, unit in CLOSURE_COLUMNS]
+    authorities = Jurisdiction.objects.in_bulk()
+    venues = Venue.objects.only("name", "jurisdiction").in_bulk([pk for pk, _v in found["places"]])
     several = len(authorities) > 1
+
+    def row(label, values):
+        return {
+            "label": label,
+            "value": values["closures"],
+            "values": values,
+            "cells": [(values[c["key"]], c["unit"]) for c in columns],  # the page's, in order
+        }
+
     authority_rows = [
-        _closure_row(pick(j.name), by_authority[pk], changes_by_authority[pk])
-        for pk, j in authorities.items()
+        row(pick(authorities[pk].name), v) for pk, v in found["authorities"] if pk in authorities
     ]
     venue_rows = sorted(
         (
-            _closure_row(
+            row(
                 pick(venues[pk].name)
                 + (f" ({pick(authorities[venues[pk].jurisdiction_id].name)})" if several else ""),
-                rows,
-                changes_by_venue[pk],
+                values,
             )
-            for pk, rows in by_venue.items()
+            for pk, values in found["places"]
+            if pk in venues and venues[pk].jurisdiction_id in authorities
         ),
         key=lambda r: (-r["value"], r["label"]),
     )
-    for row in authority_rows + venue_rows:  # the page's cells, in the columns' order
-        row["cells"] = [(row["values"][c["key"]], c["unit"]) for c in columns]
     return [
         {
             "title": _("Closures by the authority"),
@@ -215,10 +280,10 @@ def closure_sections() -> list[dict]:
     ]
 
 
-def _closure_row(label: str, closures: list, changes: list) -> dict:
+def _closure_values(closures: list, changes: list) -> dict:
     closed = sum((max(c.until - c.starts_at, dt.timedelta(0)) for c in closures), dt.timedelta(0))
     over = sum(1 for c in closures if (c.over_zone if c.zone_id else c.over_any))
-    values = {
+    return {
         "closures": len(closures),
         "hours_closed": round(closed.total_seconds() / 3600, 1),
         "notices_displaced": sum(c.displaced_count for c in closures),
@@ -226,4 +291,3 @@ def _closure_row(label: str, closures: list, changes: list) -> dict:
         "place_changes": len(changes),
         "displaced_by_changes": sum(c.displaced_count for c in changes),
     }
-    return {"label": label, "value": values["closures"], "values": values}

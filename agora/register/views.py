@@ -10,11 +10,9 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from agora import i18n
 from agora.audit.events import MEANING, Event
@@ -27,7 +25,7 @@ from agora.venues.geometry import centroid
 from agora.venues.models import Closure, Venue
 
 from . import calendar as venue_calendar
-from . import stats
+from . import summary
 from .grid import week_grid
 from .queries import (
     CSV_FIELDS,
@@ -42,6 +40,7 @@ from .queries import (
     venue_changes_shown,
     with_details,
 )
+from .summary import sections as summary_sections
 
 EXPORT_LIMIT = 100_000
 
@@ -192,16 +191,12 @@ def venue_page(request, pk):
     return render(request, "register/venue.html", context)
 
 
-STATS_SECONDS = 300
-
-
 def statistics(request):
-    # computed over the whole register: cached for a few minutes, per language (labels)
-    key = f"public-statistics:{get_language()}"
+    found = summary.statistics()
     return render(
         request,
         "register/statistics.html",
-        {"sections": cache.get_or_set(key, stats.sections, STATS_SECONDS)},
+        {"sections": summary_sections(found), "summary": found},
     )
 
 

@@ -11,12 +11,15 @@ refused or moved because the place was booked.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.db.models import F, Max, Min
 from django.utils import timezone
 
-from agora.notices.models import Notice
+from agora.notices.models import Decision, Notice
 from agora.notices.workflow import REFUSALS, Status
 
 from .models import Booking
@@ -35,20 +38,24 @@ class Usage:
     ends_at: dt.datetime
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
-    displaced: list[Notice] = field(default_factory=list)
+    displaced: list[Rival] = field(default_factory=list)
 
     @property
     def booked_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
 
     def used_hours(self, now: dt.datetime) -> float | None:
-        """Hours really used; None while it cannot be known yet."""
-        if self.checked_in_at is None:
-            return 0.0 if now >= self.ends_at else None
-        until = self.checked_out_at or (self.ends_at if now >= self.ends_at else None)
-        if until is None:
-            return None
-        return max(0.0, (min(until, self.ends_at) - self.checked_in_at).total_seconds() / 3600)
+        return hours_used(self.starts_at, self.ends_at, self.checked_in_at, self.checked_out_at, now)
+
+
+def hours_used(starts_at, ends_at, checked_in_at, checked_out_at, now: dt.datetime) -> float | None:
+    """Hours really used of [starts_at, ends_at); None while it cannot be known yet."""
+    if checked_in_at is None:
+        return 0.0 if now >= ends_at else None
+    until = checked_out_at or (ends_at if now >= ends_at else None)
+    if until is None:
+        return None
+    return max(0.0, (min(until, ends_at) - checked_in_at).total_seconds() / 3600)
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,23 @@ class Flag:
     notice: Notice
     kind: str
     detail: str
-    displaced: tuple[Notice, ...]
+    displaced: tuple[Rival, ...]
+
+
+class Rival(NamedTuple):
+    """A notice refused or moved because a place was booked: what the flags and pages show."""
+
+    pk: int
+    reference: str | None
+    venue_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    filed_at: dt.datetime | None
 
 
 def usages(bookings) -> list[Usage]:
-    """One Usage per notice, from its firm bookings (offers still pending do not count)."""
+    """One Usage per notice, from its firm bookings (offers still pending do not count), each
+    with the notices it displaced: three queries, whatever the number of bookings."""
     by_notice: dict[int, Usage] = {}
     firm = bookings.firm().select_related("notice__rulebook", "notice__organizer", "zone")
     for b in firm:
@@ -71,32 +90,66 @@ def usages(bookings) -> list[Usage]:
             )
         else:
             usage.starts_at, usage.ends_at = min(usage.starts_at, b.starts_at), max(usage.ends_at, b.ends_at)
-    for usage in by_notice.values():
-        usage.displaced = list(displaced_by(usage))
-    return list(by_notice.values())
-
-
-def displaced_by(usage: Usage):
-    """Notices for the same venue and overlapping time refused or moved because it was booked."""
-    notice = usage.notice
-    rivals = (
-        Notice.objects.filter(
-            venue=notice.venue_id,
-            status__in=DISPLACED_STATES,
-            starts_at__lt=usage.ends_at,
-            ends_at__gt=usage.starts_at,
+    found = list(by_notice.values())
+    if found:
+        rivals = displaced_rivals(
+            Notice.objects.filter(
+                venue__in={u.notice.venue_id for u in found},
+                starts_at__lt=max(u.ends_at for u in found),
+                ends_at__gt=min(u.starts_at for u in found),
+            )
         )
-        .exclude(pk=notice.pk)
-        .prefetch_related("decisions")
-        .order_by("filed_at", "pk")
+        spans = [(u.notice.pk, u.notice.venue_id, u.starts_at, u.ends_at) for u in found]
+        for usage, displaced in zip(found, overlapping(spans, rivals), strict=True):
+            usage.displaced = displaced
+    return found
+
+
+def displaced_rivals(notices) -> list[Rival]:
+    """Those of `notices` refused or moved because a place was booked: the last of their
+    decisions that refused or moved them cites `venue_booked`, or is a refusal by silence.
+    In the order they were filed; two queries."""
+    candidates = notices.filter(status__in=DISPLACED_STATES).order_by()
+    last: dict[int, bool] = {}
+    decisions = (
+        Decision.objects.filter(notice__in=candidates.values("pk"), outcome__in=DISPLACED_STATES)
+        .order_by("decided_at", "pk")
+        .values_list("notice_id", "outcome", "grounds")
     )
+    for notice_id, outcome, grounds in decisions.iterator(chunk_size=5000):
+        last[notice_id] = "venue_booked" in (grounds or []) or outcome == Status.DEEMED_REFUSED
+    rows = candidates.order_by("filed_at", "pk").values_list(
+        "pk", "reference", "venue_id", "starts_at", "ends_at", "filed_at"
+    )
+    return [Rival(*row) for row in rows.iterator(chunk_size=5000) if last.get(row[0])]
+
+
+def overlapping(spans, rivals: list[Rival]) -> list[list[Rival]]:
+    """For each span (notice id, venue id, start, end), the rivals at the same venue whose time
+    overlaps it, other than the span's own notice, in the rivals' order. A sweep: rivals
+    sorted by start per venue, each span looks only at those that start before it ends and
+    after it starts less the longest rival."""
+    order = {rival.pk: i for i, rival in enumerate(rivals)}
+    by_venue: dict[int, list[Rival]] = defaultdict(list)
     for rival in rivals:
-        decisions = list(rival.decisions.all())
-        last_outcome = next((d for d in reversed(decisions) if d.outcome in DISPLACED_STATES), None)
-        if last_outcome is None:
+        by_venue[rival.venue_id].append(rival)
+    starts: dict[int, list[dt.datetime]] = {}
+    longest: dict[int, dt.timedelta] = {}
+    for venue, found in by_venue.items():
+        found.sort(key=lambda r: r.starts_at)
+        starts[venue] = [r.starts_at for r in found]
+        longest[venue] = max(r.ends_at - r.starts_at for r in found)
+    result = []
+    for notice_id, venue, start, end in spans:
+        if venue not in by_venue:
+            result.append([])
             continue
-        if "venue_booked" in last_outcome.grounds or last_outcome.outcome == Status.DEEMED_REFUSED:
-            yield rival
+        found = by_venue[venue]
+        lo = bisect_left(starts[venue], start - longest[venue])
+        hi = bisect_left(starts[venue], end)
+        hits = [r for r in found[lo:hi] if r.ends_at > start and r.pk != notice_id]
+        result.append(sorted(hits, key=lambda r: order[r.pk]))
+    return result
 
 
 def flags_for(bookings, *, now: dt.datetime | None = None) -> list[Flag]:
@@ -125,29 +178,56 @@ def flags_for(bookings, *, now: dt.datetime | None = None) -> list[Flag]:
 
 
 def blocking_index(bookings, *, now: dt.datetime | None = None) -> list[dict]:
-    """Per organizer: hours booked, used and unused, and the notices their bookings displaced."""
+    """Per organizer: hours booked, used and unused, and the notices their bookings displaced.
+    Each notice's bookings are summed in the database and streamed, so this runs over years
+    of history (the statistics) in four queries and memory for the notices, not the rows."""
     now = now or timezone.now()
-    rows: dict[int, dict] = defaultdict(
-        lambda: {
-            "booked_hours": 0.0,
-            "used_hours": 0.0,
-            "unused_hours": 0.0,
-            "displaced": set(),
-            "organizer": None,
-        }
+    per_notice = (
+        bookings.firm()
+        .order_by()
+        .values("notice_id")
+        .annotate(
+            venue=F("notice__venue_id"),
+            organizer=F("notice__organizer_id"),
+            start=Min("starts_at"),
+            end=Max("ends_at"),
+            checked_in=Min("checked_in_at"),
+            checked_out=Max("checked_out_at"),
+        )
+        .values_list("notice_id", "venue", "organizer", "start", "end", "checked_in", "checked_out")
     )
-    for usage in usages(bookings):
-        used = usage.used_hours(now)
-        row = rows[usage.notice.organizer_id]
-        row["organizer"] = usage.notice.organizer
-        row["booked_hours"] += usage.booked_hours
+    found = list(per_notice.iterator(chunk_size=5000))
+    if not found:
+        return []
+    rivals = displaced_rivals(
+        Notice.objects.filter(
+            venue__in={row[1] for row in found},
+            starts_at__lt=max(row[4] for row in found),
+            ends_at__gt=min(row[3] for row in found),
+        )
+    )
+    displaced = overlapping([(n, venue, start, end) for n, venue, _o, start, end, _i, _c in found], rivals)
+    rows: dict[int, dict] = defaultdict(
+        lambda: {"booked_hours": 0.0, "used_hours": 0.0, "unused_hours": 0.0, "displaced": set()}
+    )
+    for (_n, _v, organizer, start, end, checked_in, checked_out), theirs in zip(
+        found, displaced, strict=True
+    ):
+        booked = (end - start).total_seconds() / 3600
+        used = hours_used(start, end, checked_in, checked_out, now)
+        row = rows[organizer]
+        row["booked_hours"] += booked
         if used is not None:
             row["used_hours"] += used
-            row["unused_hours"] += usage.booked_hours - used
-        row["displaced"].update(r.pk for r in usage.displaced)
+            row["unused_hours"] += booked - used
+        row["displaced"].update(r.pk for r in theirs)
+    organizers = Notice._meta.get_field("organizer").related_model.objects.in_bulk(list(rows))
     return sorted(
-        ({**row, "displaced": len(row["displaced"])} for row in rows.values()),
-        key=lambda r: (-r["unused_hours"], -r["displaced"], r["organizer"].pk),
+        (
+            {**row, "organizer_id": pk, "organizer": organizers[pk], "displaced": len(row["displaced"])}
+            for pk, row in rows.items()
+        ),
+        key=lambda r: (-r["unused_hours"], -r["displaced"], r["organizer_id"]),
     )
 
 
