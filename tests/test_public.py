@@ -154,6 +154,25 @@ def test_the_atom_feed_of_decisions_is_well_formed(city, client):
         assert entry.find("a:updated", ns) is not None and entry.find("a:link", ns) is not None
 
 
+def test_the_atom_feed_is_kept_until_a_new_decision_comes(city, client):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from agora.notices import services
+
+    first = client.get("/decisions.atom").content
+    with CaptureQueriesContext(db) as queries:
+        again = client.get("/decisions.atom").content
+    assert again == first and len(queries) == 1  # the newest decision's id, nothing else
+    from django.contrib.auth import get_user_model
+
+    pending = Notice.objects.filter(status="submitted", jurisdiction__slug="almaty").first()
+    services.decide(pending, get_user_model().objects.get(username="dana"), "accepted", reasoning="Fine.")
+    newest = Decision.objects.latest("pk")
+    assert newest.reference.encode() in client.get("/decisions.atom").content
+    assert newest.reference.encode() not in first
+
+
 def tamper(sql, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

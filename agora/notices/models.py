@@ -249,6 +249,8 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["decided_at", "pk"]
+        # the feed and the register read decisions newest first: an index, not a sort of all
+        indexes = [models.Index(fields=["decided_at", "id"], name="decision_by_time")]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.outcome}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,13 +24,17 @@ from .models import Notice
 from .views import add_service_errors
 from .workflow import GOING_AHEAD, PENDING, Status
 
+QUEUE_PAGE = 50
+
 
 @officer_required
 def queue(request):
     notices = (
         review.queue(request.officer.jurisdiction).with_review_facts(timezone.now()).select_related("venue")
     )
-    return render(request, "office/queue.html", {"notices": notices})
+    # paged: an authority with years of backlog still gets its page in a few queries
+    page = Paginator(notices, QUEUE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "office/queue.html", {"notices": page, "page": page})
 
 
 def _labelled(options, jurisdiction) -> list[dict]:

@@ -9,49 +9,56 @@ import datetime as dt
 from django.utils import timezone
 
 from agora.i18n import pick
-from agora.scheduling.flags import flags_for, usages
+from agora.scheduling.flags import flags_of, usages
 from agora.scheduling.models import Booking
 from agora.venues.geometry import centroid, polygons
 
 
-def day_rows(venue, day: dt.date) -> dict:
-    start, end = venue.jurisdiction.day_bounds(day)
+def days_rows(venue, days: list[dt.date]) -> list[dict]:
+    """For each of `days` (consecutive), who held the venue: the bookings, their flags and
+    the closures of all the days asked for at once (five queries, whatever the days)."""
+    jurisdiction = venue.jurisdiction
+    start, end = jurisdiction.day_bounds(days[0])[0], jurisdiction.day_bounds(days[-1])[1]
     bookings = Booking.objects.firm().filter(zone__venue=venue, starts_at__lt=end, ends_at__gt=start)
+    found = sorted(usages(bookings), key=lambda u: (u.starts_at, u.notice.pk))
     flags_by_notice: dict[int, list[str]] = {}
-    for flag in flags_for(bookings):
+    for flag in flags_of(found):
         flags_by_notice.setdefault(flag.notice.pk, []).append(flag.kind)
-    zones = {b.notice_id: [] for b in bookings}
-    for b in bookings.select_related("zone"):
-        zones[b.notice_id].append(pick(b.zone.name))
-    rows = []
-    for usage in sorted(usages(bookings), key=lambda u: u.starts_at):
-        notice = usage.notice
-        held_until = (
-            bookings.filter(notice=notice).order_by("-held_until").values_list("held_until", flat=True)[0]
-        )
-        rows.append(
-            {
-                "notice": notice,
-                "organizer": notice.organizer.public_name,
-                "zones": ", ".join(sorted(zones[notice.pk])),
-                "booked": (usage.starts_at, usage.ends_at),
-                "held_until": held_until,
-                "filed_at": notice.filed_at,
-                "checked_in": usage.checked_in_at,
-                "checked_out": usage.checked_out_at,
-                "started": usage.starts_at <= timezone.now(),
-                "used_hours": usage.used_hours(timezone.now()),
-                "displaced": usage.displaced,
-                "flags": flags_by_notice.get(notice.pk, []),
-            }
-        )
-    # the authority's closures that day: a day with no booking but a closure is not "free"
-    closed = [
-        {"closure": c, "zone": pick(c.zone.name) if c.zone_id else ""}
+    closures = [
+        c
         for c in venue.closures.select_related("zone").filter(starts_at__lt=end, ends_at__gt=start)
         if c.until > start
     ]
-    return {"day": day, "rows": rows, "closed": closed}
+    now = timezone.now()
+    shown = []
+    for day in days:
+        day_start, day_end = jurisdiction.day_bounds(day)
+        rows = [
+            {
+                "notice": usage.notice,
+                "organizer": usage.notice.organizer.public_name,
+                "zones": ", ".join(sorted(pick(z.name) for z in usage.zones)),
+                "booked": (usage.starts_at, usage.ends_at),
+                "held_until": usage.held_until,
+                "filed_at": usage.notice.filed_at,
+                "checked_in": usage.checked_in_at,
+                "checked_out": usage.checked_out_at,
+                "started": usage.starts_at <= now,
+                "used_hours": usage.used_hours(now),
+                "displaced": usage.displaced,
+                "flags": flags_by_notice.get(usage.notice.pk, []),
+            }
+            for usage in found
+            if usage.starts_at < day_end and usage.ends_at > day_start
+        ]
+        # the authority's closures that day: a day with no booking but a closure is not "free"
+        closed = [
+            {"closure": c, "zone": pick(c.zone.name) if c.zone_id else ""}
+            for c in closures
+            if c.starts_at < day_end and c.ends_at > day_start and c.until > day_start
+        ]
+        shown.append({"day": day, "rows": rows, "closed": closed})
+    return shown
 
 
 def _projector(geometry: dict, size: int):

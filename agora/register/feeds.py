@@ -8,6 +8,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Max
 from django.db.models.functions import TruncDate
 from django.http import HttpResponse
@@ -15,8 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
 
 from agora import i18n
@@ -29,6 +30,7 @@ from agora.scheduling.models import Booking
 from agora.venues.models import Venue
 
 FEED_DAYS_BACK, FEED_DAYS_AHEAD = 90, 365
+FEED_SECONDS = 600
 
 
 def venue_ical(request, pk):
@@ -114,6 +116,19 @@ class DecisionsFeed(Feed):
     feed_type = TextAtomFeed
     title = gettext_lazy("Agora: decisions on notices of public assemblies")
     subtitle = gettext_lazy("Every decision, as it is made: outcome, legal grounds, reasons.")
+
+    def __call__(self, request, *args, **kwargs):
+        # decisions are only ever added (sealed, and the log defends them), so the feed of a
+        # language changes only when a new decision comes: kept until then (or a while)
+        newest = Decision.objects.aggregate(newest=Max("pk"))["newest"]
+        key = f"decisions-feed:{get_language()}:{newest}"
+        kept = cache.get(key)
+        if kept is None:
+            response = super().__call__(request, *args, **kwargs)
+            cache.set(key, (response.content, response["Content-Type"]), FEED_SECONDS)
+            return response
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
 
     def link(self):
         return reverse("register")

@@ -165,7 +165,7 @@ def venue_page(request, pk):
     if view == "week":  # the calendar week the day falls in, Monday first
         day -= dt.timedelta(days=day.weekday())
     days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
-    calendar = [venue_calendar.day_rows(venue, d) for d in days]
+    calendar = venue_calendar.days_rows(venue, days)
     displaced = {r["notice"].pk: r["displaced"] for d in calendar for r in d["rows"]}
     lat, lon = centroid(venue.geometry)
     context = {

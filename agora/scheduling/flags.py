@@ -39,6 +39,8 @@ class Usage:
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
     displaced: list[Rival] = field(default_factory=list)
+    held_until: dt.datetime | None = None  # the latest its bookings still hold
+    zones: list = field(default_factory=list)  # the zones it booked
 
     @property
     def booked_hours(self) -> float:
@@ -85,11 +87,13 @@ def usages(bookings) -> list[Usage]:
     for b in firm:
         usage = by_notice.get(b.notice_id)
         if usage is None:
-            by_notice[b.notice_id] = Usage(
-                b.notice, b.starts_at, b.ends_at, b.checked_in_at, b.checked_out_at
+            usage = by_notice[b.notice_id] = Usage(
+                b.notice, b.starts_at, b.ends_at, b.checked_in_at, b.checked_out_at, held_until=b.held_until
             )
         else:
             usage.starts_at, usage.ends_at = min(usage.starts_at, b.starts_at), max(usage.ends_at, b.ends_at)
+            usage.held_until = max(usage.held_until, b.held_until)
+        usage.zones.append(b.zone)
     found = list(by_notice.values())
     if found:
         rivals = displaced_rivals(
@@ -153,9 +157,14 @@ def overlapping(spans, rivals: list[Rival]) -> list[list[Rival]]:
 
 
 def flags_for(bookings, *, now: dt.datetime | None = None) -> list[Flag]:
+    return flags_of(usages(bookings), now=now)
+
+
+def flags_of(found_usages: list[Usage], *, now: dt.datetime | None = None) -> list[Flag]:
+    """The flags of usages already found (a page that shows both asks the database once)."""
     now = now or timezone.now()
     found = []
-    for usage in usages(bookings):
+    for usage in found_usages:
         notice, displaced = usage.notice, tuple(usage.displaced)
         cap = notice.rulebook.rules.fairness.max_hours_per_organizer_per_venue_day
         if cap is not None and usage.booked_hours > cap:

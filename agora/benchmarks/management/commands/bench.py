@@ -1,4 +1,4 @@
-"""`agora bench register | race | submit | verify`: see README, "Benchmarks".
+"""`agora bench register | race | submit | verify | city`: see README, "Benchmarks".
 
 Each runs on a temporary database of its own (your data is not touched): on PostgreSQL
 when DATABASE_URL points at one. `race` and `submit` need PostgreSQL as in production:
@@ -49,7 +49,10 @@ class Command(BaseCommand):
         submit.add_argument("--clients", type=int, default=16)
         submit.add_argument("--requests", type=int, default=1000)
         submit.add_argument("--organizers", type=int, default=20)
-        for each in (register, race, submit, verify):
+        city = sub.add_parser("city", help="the city at scale: each figure of issue 17 beside its target")
+        city.add_argument("--notices", type=int, default=1_000_000)
+        city.add_argument("--repeat", type=int, default=3)
+        for each in (register, race, submit, verify, city):
             each.add_argument("--format", choices=["text", "json"], default="text")
             if each in (race, submit):
                 each.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
@@ -60,12 +63,26 @@ class Command(BaseCommand):
         report = getattr(self, f"_{what}")(**options)
         if format == "json":
             self.stdout.write(json.dumps(report, default=str))
+        elif what == "city":
+            self._city_table(report)
         else:
             self.stdout.write(f"{what} bench on {report.get('database', connection.vendor)}:")
             for key, value in report.items():
                 self.stdout.write(f"  {key:24} {value}")
         if what == "race" and (report["overlaps"] or report["lost"] or report["server_errors"]):
             raise CommandError("the race broke a promise: see overlaps, lost and server_errors above")
+
+    def _city_table(self, report):
+        self.stdout.write(
+            f"city bench on {report['database']}: {report['notices']:,} notices, "
+            f"{report['bookings']:,} bookings, {report['decisions']:,} decisions "
+            f"(generated in {report['generate_seconds']} s)"
+        )
+        self.stdout.write(f"  {'what':28} {'value':>12} {'target':>12}  ok")
+        for name, row in report["rows"].items():
+            value = f"{row['value']:g} {row['unit']}"
+            target = f"{row['target']} {row['unit']}"
+            self.stdout.write(f"  {name:28} {value:>12} {target:>12}  {'yes' if row['ok'] else 'NO'}")
 
     def _on_throwaway_cluster(self):
         if not pgcluster.available():
@@ -84,6 +101,14 @@ class Command(BaseCommand):
             raise CommandError("--notices must be at least 100 and --repeat at least 1.")
         with temporary_database():
             return run_register_bench(notices, repeat)
+
+    def _city(self, *, notices, repeat, **_):
+        from agora.benchmarks.city import run_city_bench
+
+        if notices < 100 or repeat < 1:
+            raise CommandError("--notices must be at least 100 and --repeat at least 1.")
+        with temporary_database():
+            return run_city_bench(notices, repeat)
 
     def _verify(self, *, notices, **_):
         from agora.benchmarks.verify import run_verify_bench

@@ -1,0 +1,151 @@
+"""`agora bench city`: the city at scale, each figure of issue 17 beside its target.
+
+The demo city, plus generated notices (the register bench's generator) with their history
+(a booking for each that went ahead, a decision for each that was decided: the verify
+bench's), then the pages, the API and the statistics timed in this process through the
+same code a request runs (Django's test client), medians of `repeat`, with their queries.
+"""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import time
+from collections.abc import Callable
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+# name: (unit, target, "<=" or ">=", what it is)
+TARGETS: dict[str, tuple[str, float, str, str]] = {
+    "statistics_compute": ("s", 60, "<=", "the summary computed by the job queue (under the worker timeout)"),
+    "statistics_compute_memory": ("MiB", 256, "<=", "memory the computation adds to the worker"),
+    "statistics_page": ("ms", 300, "<=", "statistics page, summary there, first reader in a language"),
+    "statistics_page_queries": ("queries", 15, "<=", "queries of that page"),
+    "api_statistics": ("ms", 300, "<=", "API statistics"),
+    "venue_week_page": ("ms", 150, "<=", "a venue's week"),
+    "venue_day_page": ("ms", 50, "<=", "a venue's day"),
+    "atom_feed": ("ms", 50, "<=", "the decisions' Atom feed"),
+    "review_queue": ("ms", 100, "<=", "the officer's review queue"),
+    "review_queue_queries": ("queries", 20, "<=", "queries of the review queue"),
+}
+
+
+def run_city_bench(count: int, repeat: int) -> dict:
+    from agora.benchmarks.verify import generate_history
+    from agora.demo import load_demo
+    from agora.register.generate import generate_notices
+
+    made = load_demo()
+    began = time.perf_counter()
+    generate_notices(count, made)
+    history = generate_history()
+    generated = time.perf_counter() - began
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    with override_settings(ALLOWED_HOSTS=["testserver"]):  # the test client's host
+        rows = {**_statistics(repeat), **_pages(made, repeat)}
+    report = {
+        "database": connection.vendor,
+        "notices": count,
+        **history,
+        "generate_seconds": round(generated, 1),
+        "rows": {name: _row(name, value) for name, value in rows.items()},
+    }
+    report["all_ok"] = all(row["ok"] for row in report["rows"].values())
+    return report
+
+
+def _row(name: str, value: float) -> dict:
+    unit, target, sense, what = TARGETS[name]
+    ok = value <= target if sense == "<=" else value >= target
+    return {"value": value, "unit": unit, "target": f"{sense} {target:g}", "ok": ok, "what": what}
+
+
+def _timed(call: Callable[[], object], repeat: int) -> tuple[float, int]:
+    """The median milliseconds of `call` and the queries of its last run."""
+    times, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - began) * 1000)
+        queries = len(captured)
+    return round(statistics.median(times), 1), queries
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _statistics(repeat: int) -> dict:
+    from django.core.cache import cache
+
+    from agora.register import summary
+
+    gc.collect()
+    before = _peak_rss_mib()
+    began = time.perf_counter()
+    summary.refresh(force=True)
+    computed = time.perf_counter() - began
+    grown = max(0.0, _peak_rss_mib() - before)
+    client = Client()
+
+    def page():
+        cache.clear()  # the rendered sections too: a reader in a language not yet served
+        assert client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="ru").status_code == 200
+
+    def api():
+        cache.clear()
+        assert client.get("/api/v1/statistics").status_code == 200
+
+    page_ms, page_queries = _timed(page, repeat)
+    api_ms, _q = _timed(api, repeat)
+    return {
+        "statistics_compute": round(computed, 1),
+        "statistics_compute_memory": round(grown, 1),
+        "statistics_page": page_ms,
+        "statistics_page_queries": page_queries,
+        "api_statistics": api_ms,
+    }
+
+
+def _pages(made: dict, repeat: int) -> dict:
+    from agora.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, current_code
+    from agora.notices.models import Notice
+
+    square = made["square"]
+    busiest = (
+        Notice.objects.filter(venue=square, reference__startswith="BEN-")
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    day = square.jurisdiction.local_day(busiest) if busiest else None
+    public = Client()
+    query = f"?date={day.isoformat()}" if day else ""
+
+    def get(client, url):
+        def call():
+            answer = client.get(url)
+            assert answer.status_code == 200, (url, answer.status_code)
+
+        return call
+
+    officer = Client()
+    answer = officer.post("/accounts/login/", {"login": "dana", "password": DEMO_PASSWORD})
+    officer.post(answer["Location"], {"code": current_code(DEMO_TOTP_SECRET)})
+    week_ms, _q = _timed(get(public, f"/places/{square.pk}/{query}"), repeat)
+    day_ms, _q = _timed(get(public, f"/places/{square.pk}/{query or '?'}&view=day"), repeat)
+    feed_ms, _q = _timed(get(public, "/decisions.atom"), repeat)
+    queue_ms, queue_queries = _timed(get(officer, "/office/"), repeat)
+    return {
+        "venue_week_page": week_ms,
+        "venue_day_page": day_ms,
+        "atom_feed": feed_ms,
+        "review_queue": queue_ms,
+        "review_queue_queries": queue_queries,
+    }
