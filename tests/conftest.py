@@ -220,6 +220,11 @@ def sign_in_with_totp(client, user, secret=TOTP_SECRET):
     return client
 
 
+def body(response) -> bytes:
+    """A response's bytes, streamed (the exports) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 @pytest.fixture
 def vendor():
     return connection.vendor

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from agora.accounts.models import Organizer
 from agora.notices import services
 from agora.notices.models import Decision, Notice
-from tests.conftest import file, future
+from tests.conftest import body, file, future
 
 SECRETS = [
     "Aigerim Nurlanovna Seitkali",
@@ -60,6 +60,7 @@ PUBLIC_URLS = [
     "/register/?outcome=refused",
     "/register.csv",
     "/register.json",
+    "/register.jsonl",
     "/statistics/",
     "/audit/",
     "/audit/digest.json",
@@ -84,16 +85,15 @@ def public_pages(client):
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = b"".join(response.streaming_content) if response.streaming else response.content
-        yield url, body.decode()
+        yield url, body(response).decode()
 
 
 def test_no_personal_data_on_any_public_page_feed_or_export(city, client):
     seen = 0
-    for url, body in public_pages(client):
+    for url, text in public_pages(client):
         seen += 1
         for secret in SECRETS:
-            assert secret not in body, f"{secret!r} leaked on {url}"
+            assert secret not in text, f"{secret!r} leaked on {url}"
     assert seen > 30
     # organizations are named, private persons are not
     register = client.get("/register/").content.decode()
@@ -101,11 +101,11 @@ def test_no_personal_data_on_any_public_page_feed_or_export(city, client):
 
 
 def test_register_filters_and_keyset_pages(city, client):
-    refused = json.loads(client.get("/register.json?outcome=refused").content)["notices"]
+    refused = json.loads(body(client.get("/register.json?outcome=refused")))["notices"]
     assert refused and all(n["status"] == "refused" for n in refused)
-    by_ground = json.loads(client.get("/register.json?ground=public_order_threat").content)["notices"]
+    by_ground = json.loads(body(client.get("/register.json?ground=public_order_threat")))["notices"]
     assert by_ground and all("public_order_threat" in n["grounds"] for n in by_ground)
-    text = json.loads(client.get("/register.json?q=lighting").content)["notices"]
+    text = json.loads(body(client.get("/register.json?q=lighting")))["notices"]
     assert [n["purpose"] for n in text] == ["Evening picket for better street lighting."]
     bad = client.get("/register.json?date_from=2026-12-10&date_to=2026-12-01")
     assert bad.status_code == 400 and "date_to" in bad.json()["error"]["fields"]

@@ -25,6 +25,9 @@ TARGETS: dict[str, tuple[str, float, str, str]] = {
     "statistics_page": ("ms", 300, "<=", "statistics page, summary there, first reader in a language"),
     "statistics_page_queries": ("queries", 15, "<=", "queries of that page"),
     "api_statistics": ("ms", 300, "<=", "API statistics"),
+    "export_first_byte": ("ms", 500, "<=", "CSV export of one venue and type: its first byte"),
+    "export_rows_per_s": ("rows/s", 50000, ">=", "CSV export of one venue and type: rows a second"),
+    "export_memory": ("MiB", 64, "<=", "memory the export adds to the worker"),
     "venue_week_page": ("ms", 150, "<=", "a venue's week"),
     "venue_day_page": ("ms", 50, "<=", "a venue's day"),
     "atom_feed": ("ms", 50, "<=", "the decisions' Atom feed"),
@@ -113,6 +116,22 @@ def _statistics(repeat: int) -> dict:
     }
 
 
+def _export(client, url: str) -> tuple[float, float, float]:
+    """Milliseconds to the first chunk, rows a second, and MiB the worker grew, for an export."""
+    gc.collect()
+    before = _peak_rss_mib()
+    began = time.perf_counter()
+    response = client.get(url)
+    chunks = iter(response.streaming_content)
+    lines = next(chunks).count(b"\n")
+    first = (time.perf_counter() - began) * 1000
+    for chunk in chunks:
+        lines += chunk.count(b"\n")
+    seconds = time.perf_counter() - began
+    rows = max(0, lines - 1)  # the header line
+    return round(first, 1), round(rows / seconds), round(max(0.0, _peak_rss_mib() - before), 1)
+
+
 def _pages(made: dict, repeat: int) -> dict:
     from agora.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, current_code
     from agora.notices.models import Notice
@@ -138,11 +157,15 @@ def _pages(made: dict, repeat: int) -> dict:
     officer = Client()
     answer = officer.post("/accounts/login/", {"login": "dana", "password": DEMO_PASSWORD})
     officer.post(answer["Location"], {"code": current_code(DEMO_TOTP_SECRET)})
+    first_byte, per_second, grown = _export(public, f"/register.csv?venue={square.pk}&type=rally")
     week_ms, _q = _timed(get(public, f"/places/{square.pk}/{query}"), repeat)
     day_ms, _q = _timed(get(public, f"/places/{square.pk}/{query or '?'}&view=day"), repeat)
     feed_ms, _q = _timed(get(public, "/decisions.atom"), repeat)
     queue_ms, queue_queries = _timed(get(officer, "/office/"), repeat)
     return {
+        "export_first_byte": first_byte,
+        "export_rows_per_s": per_second,
+        "export_memory": grown,
         "venue_week_page": week_ms,
         "venue_day_page": day_ms,
         "atom_feed": feed_ms,

@@ -157,12 +157,41 @@ def with_details(rows):
     )
 
 
-def public_row(notice: Notice) -> dict:
-    """One notice as the public sees it: no names of private persons, no contacts, no IDs."""
-    decisions = list(notice.decisions.all())
+EXPORT_BATCH = 2000
+
+
+def export_rows(rows, batch: int | None = None):
+    """Every notice `rows` selects, as `public_row`s, streamed: a batch of ids at a time by
+    cursor (newest filed first, as the register), each batch with its decisions and bookings
+    in one query each, so memory holds one batch whatever the number of rows."""
+    batch, after = batch or EXPORT_BATCH, None
+    while True:
+        scoped = rows
+        if after is not None:
+            scoped = rows.filter(Q(filed_at__lt=after.filed_at) | Q(filed_at=after.filed_at, id__lt=after.id))
+        ids = list(scoped.values_list("id", flat=True)[:batch])
+        if not ids:
+            return
+        notices = Notice.objects.select_related("venue", "organizer", "jurisdiction").in_bulk(ids)
+        decisions: dict[int, list] = {i: [] for i in ids}
+        for decision in Decision.objects.filter(notice_id__in=ids).order_by("decided_at", "pk"):
+            decisions[decision.notice_id].append(decision)
+        bookings: dict[int, list] = {i: [] for i in ids}
+        for booking in Booking.objects.firm().filter(notice_id__in=ids).order_by("starts_at", "pk"):
+            bookings[booking.notice_id].append(booking)
+        for i in ids:
+            yield public_row(notices[i], decisions[i], bookings[i])
+        last = notices[ids[-1]]
+        after = Cursor(last.filed_at, last.id)
+
+
+def public_row(notice: Notice, decisions: list | None = None, bookings: list | None = None) -> dict:
+    """One notice as the public sees it: no names of private persons, no contacts, no IDs.
+    Its decisions (oldest first) and firm bookings are read from the notice unless given."""
+    decisions = list(notice.decisions.all()) if decisions is None else decisions
     first = decisions[0] if decisions else None
     last = decisions[-1] if decisions else None
-    bookings = list(notice.bookings.all())
+    bookings = list(notice.bookings.all()) if bookings is None else bookings
     tz = notice.jurisdiction.tz
 
     def iso(moment):  # ISO 8601 in the place's local time, with its offset
@@ -190,7 +219,11 @@ def public_row(notice: Notice) -> dict:
         "hours_to_decision": round((first.decided_at - notice.filed_at).total_seconds() / 3600, 1)
         if first and notice.filed_at
         else None,
-        "decided_after_deadline": first.after_deadline if first else None,
+        "decided_after_deadline": (
+            notice.decision_due_at is not None and first.decided_at > notice.decision_due_at
+        )
+        if first
+        else None,
     }
 
 

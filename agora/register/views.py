@@ -33,16 +33,14 @@ from .queries import (
     Cursor,
     RegisterFilter,
     closures_shown,
+    export_rows,
     filtered,
     page,
-    public_row,
     shown_row,
     venue_changes_shown,
     with_details,
 )
 from .summary import sections as summary_sections
-
-EXPORT_LIMIT = 100_000
 
 
 def decision_public(request, reference):
@@ -103,19 +101,39 @@ def _export_rows(request):
     if form.is_bound and not form.is_valid():
         return None, form.errors
     data = form.cleaned_data if form.is_bound else {}
-    return (public_row(n) for n in with_details(filtered(data))[:EXPORT_LIMIT].iterator(chunk_size=500)), None
+    return export_rows(filtered(data)), None
+
+
+def _filter_error(errors):
+    return JsonResponse(
+        {"error": {"code": "invalid_filter", "message": "Fix the filters.", "fields": errors}}, status=400
+    )
 
 
 def register_json(request):
+    """Every notice the filters select, as one JSON object streamed as it is read."""
     rows, errors = _export_rows(request)
     if errors:
-        return JsonResponse(
-            {"error": {"code": "invalid_filter", "message": "Fix the filters.", "fields": errors}}, status=400
-        )
-    return JsonResponse(
-        {"notices": list(rows), "generated_at": timezone.now().isoformat()},
-        json_dumps_params={"ensure_ascii": False},
-    )
+        return _filter_error(errors)
+
+    def chunks():
+        yield '{"generated_at": ' + json.dumps(timezone.now().isoformat()) + ', "notices": ['
+        for i, row in enumerate(rows):
+            yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+        yield "]}"
+
+    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+
+
+def register_jsonl(request):
+    """Every notice the filters select, one JSON object a line."""
+    rows, errors = _export_rows(request)
+    if errors:
+        return _filter_error(errors)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="agora-register.jsonl"'
+    return response
 
 
 class _Echo:
