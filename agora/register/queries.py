@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django import forms
 from django.db import connection
@@ -24,6 +25,7 @@ from agora.i18n import pick
 from agora.notices import words
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import Status
+from agora.rules.models import Jurisdiction
 from agora.scheduling.models import Booking
 from agora.venues.models import Venue
 
@@ -160,55 +162,112 @@ def with_details(rows):
 EXPORT_BATCH = 2000
 
 
+class _Notice(NamedTuple):
+    """What an export reads of a notice (the names of Notice's fields, so `_row` reads both)."""
+
+    id: int
+    reference: str
+    assembly_type: str
+    topic: str
+    purpose: str
+    organizer_id: int
+    venue_id: int
+    jurisdiction_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    filed_at: dt.datetime
+    status: str
+    decision_due_at: dt.datetime | None
+
+
+class _Decision(NamedTuple):
+    notice_id: int
+    outcome: str
+    reference: str
+    grounds: list
+    reasoning: str
+    decided_at: dt.datetime
+
+
 def export_rows(rows, batch: int | None = None):
-    """Every notice `rows` selects, as `public_row`s, streamed: a batch of ids at a time by
-    cursor (newest filed first, as the register), each batch with its decisions and bookings
-    in one query each, so memory holds one batch whatever the number of rows."""
+    """Every notice `rows` selects, as `public_row`s, streamed: a batch at a time by cursor
+    (newest filed first, as the register), each batch with its decisions and bookings in one
+    query each, read as tuples (no model instances), so memory holds one batch whatever the
+    number of rows and each row costs little more than writing it."""
     batch, after = batch or EXPORT_BATCH, None
+    venues = {pk: name.get("en") for pk, name in Venue.objects.values_list("pk", "name")}
+    zones = {j.pk: j.tz for j in Jurisdiction.objects.all()}
+    organizers: dict[int, str] = {}
+    organizer_model = Notice._meta.get_field("organizer").related_model
     while True:
         scoped = rows
         if after is not None:
             scoped = rows.filter(Q(filed_at__lt=after.filed_at) | Q(filed_at=after.filed_at, id__lt=after.id))
-        ids = list(scoped.values_list("id", flat=True)[:batch])
-        if not ids:
+        notices = [_Notice(*row) for row in scoped.values_list(*_Notice._fields)[:batch]]
+        if not notices:
             return
-        notices = Notice.objects.select_related("venue", "organizer", "jurisdiction").in_bulk(ids)
+        ids = [n.id for n in notices]
+        missing = {n.organizer_id for n in notices} - organizers.keys()
+        if missing:
+            organizers.update(
+                {pk: o.public_name for pk, o in organizer_model.objects.in_bulk(missing).items()}
+            )
         decisions: dict[int, list] = {i: [] for i in ids}
-        for decision in Decision.objects.filter(notice_id__in=ids).order_by("decided_at", "pk"):
-            decisions[decision.notice_id].append(decision)
-        bookings: dict[int, list] = {i: [] for i in ids}
-        for booking in Booking.objects.firm().filter(notice_id__in=ids).order_by("starts_at", "pk"):
-            bookings[booking.notice_id].append(booking)
-        for i in ids:
-            yield public_row(notices[i], decisions[i], bookings[i])
-        last = notices[ids[-1]]
-        after = Cursor(last.filed_at, last.id)
+        found = Decision.objects.filter(notice_id__in=ids).order_by("decided_at", "pk")
+        for row in found.values_list(*_Decision._fields):
+            decisions[row[0]].append(_Decision(*row))
+        booked: dict[int, tuple] = {}
+        firm = Booking.objects.firm().filter(notice_id__in=ids).order_by("-starts_at", "-pk")
+        for notice_id, start, end in firm.values_list("notice_id", "starts_at", "ends_at"):
+            booked[notice_id] = (start, end)  # the first booking wins: read newest first
+        for n in notices:
+            yield _row(
+                n,
+                organizers[n.organizer_id],
+                venues[n.venue_id],
+                zones[n.jurisdiction_id],
+                decisions[n.id],
+                booked.get(n.id),
+            )
+        after = Cursor(notices[-1].filed_at, notices[-1].id)
 
 
 def public_row(notice: Notice, decisions: list | None = None, bookings: list | None = None) -> dict:
     """One notice as the public sees it: no names of private persons, no contacts, no IDs.
     Its decisions (oldest first) and firm bookings are read from the notice unless given."""
     decisions = list(notice.decisions.all()) if decisions is None else decisions
+    bookings = list(notice.bookings.all()) if bookings is None else bookings
+    booked = (bookings[0].starts_at, bookings[0].ends_at) if bookings else None
+    return _row(
+        notice,
+        notice.organizer.public_name,
+        notice.venue.name.get("en"),
+        notice.jurisdiction.tz,
+        decisions,
+        booked,
+    )
+
+
+def _row(notice, organizer: str, venue: str, tz, decisions: list, booked: tuple | None) -> dict:
+    """The one shape of a public row, from a Notice or an export's tuple of the same names."""
     first = decisions[0] if decisions else None
     last = decisions[-1] if decisions else None
-    bookings = list(notice.bookings.all()) if bookings is None else bookings
-    tz = notice.jurisdiction.tz
 
     def iso(moment):  # ISO 8601 in the place's local time, with its offset
-        return i18n.local(moment, tz).isoformat() if moment else None
+        return moment.astimezone(tz).isoformat() if moment else None
 
     return {
         "reference": notice.reference,
         "type": notice.assembly_type,
         "topic": notice.topic,
         "purpose": notice.purpose,
-        "organizer": notice.organizer.public_name,
-        "venue": notice.venue.name.get("en"),
+        "organizer": organizer,
+        "venue": venue,
         "venue_id": notice.venue_id,
         "requested_start": iso(notice.starts_at),
         "requested_end": iso(notice.ends_at),
-        "booked_start": iso(bookings[0].starts_at) if bookings else None,
-        "booked_end": iso(bookings[0].ends_at) if bookings else None,
+        "booked_start": iso(booked[0]) if booked else None,
+        "booked_end": iso(booked[1]) if booked else None,
         "filed_at": iso(notice.filed_at),
         "status": notice.status,
         "decision": last.outcome if last else None,
