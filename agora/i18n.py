@@ -2,6 +2,7 @@
 "kk": …}, and moments, numbers and durations in the language's formats."""
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -37,10 +38,16 @@ def validate_names(value) -> None:
 
 def _format(name: str) -> str:
     """A format of the active language by name (ours include names Django does not know)."""
-    for module in formats.get_format_modules(get_language() or "en"):
+    return _format_of(get_language() or "en", name)
+
+
+@functools.lru_cache(maxsize=256)
+def _format_of(lang: str, name: str) -> str:
+    # formats are modules, read once: a page shows hundreds of times and dates
+    for module in formats.get_format_modules(lang):
         if hasattr(module, name):
             return getattr(module, name)
-    return formats.get_format(name)
+    return formats.get_format(name, lang)
 
 
 def _zone(tz) -> dt.tzinfo:
@@ -86,7 +93,12 @@ def deadline(moment: dt.datetime | None, tz=None) -> str:
 
 
 def clock(moment: dt.datetime | None, tz=None) -> str:
-    return dateformat.format(local(moment, tz), _format("TIME_FORMAT")) if moment else ""
+    if not moment:
+        return ""
+    at, shape = local(moment, tz), _format("TIME_FORMAT")
+    if shape == "H:i":  # every language's, so far: the calendar shows hundreds of these
+        return f"{at.hour:02d}:{at.minute:02d}"
+    return dateformat.format(at, shape)
 
 
 def day(value: dt.date | dt.datetime | None, tz=None, *, weekday: bool = False) -> str:
