@@ -194,6 +194,13 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "status", "decision_due_at"]),
             models.Index(fields=["venue", "starts_at"]),
+            # the officer's queue: its page read in deadline order and counted from this alone,
+            # however many decided notices the years leave beside it
+            models.Index(
+                fields=["jurisdiction", "decision_due_at", "filed_at"],
+                condition=Q(status__in=sorted(IN_QUEUE)),
+                name="officer_queue",
+            ),
             # the public register: keyset pages by (filed_at, id), newest first, per filter
             models.Index(fields=["-filed_at", "-id"], name="register_page"),
             models.Index(fields=["venue", "-filed_at", "-id"], name="register_by_venue"),
