@@ -167,3 +167,29 @@ def test_the_grid_reads_in_the_readers_language(client, square, bolat, dana):
     assert cells(page) == [("held", f"брондалған {notice.reference} 10:00–11:00")]
     week = client.get(f"/places/{square.pk}/?date={future().date()}").content.decode()
     assert "аптасы" in week and "келесі апта" in week
+
+
+def test_a_date_that_cannot_be_shown_gets_a_page_with_the_way_back(client, square):
+    client.cookies["django_language"] = "ru"
+    for day in ("2026-13-45", "1900-01-01"):
+        answer = client.get(f"/places/{square.pk}/?date={day}")
+        page = answer.content.decode()
+        assert answer.status_code == 400 and 'class="error-summary"' in page, day
+        assert "Площадь Республики" in page and 'name="date"' in page and 'min="2000-01-01"' in page
+
+
+def test_the_form_keeps_the_day_asked_for_when_the_week_starts_before_it(client, square):
+    wednesday = "2026-12-16"
+    page = client.get(f"/places/{square.pk}/?date={wednesday}").content.decode()
+    assert f'name="date" value="{wednesday}"' in page  # so "the day" shows Wednesday, not Monday
+    assert "Week of 14 December 2026" in page
+
+
+def test_exports_refuse_a_bad_filter_alike_in_the_readers_words(client, db):
+    client.cookies["django_language"] = "ru"
+    for url in ("/register.csv", "/register.json", "/register.jsonl"):
+        answer = client.get(url + "?date_from=2026-12-10&date_to=2026-12-01")
+        error = answer.json()["error"]
+        assert answer.status_code == 400 and error["code"] == "invalid_filter", url
+        assert error["message"] == "Исправьте фильтры." and "date_to" in error["fields"], url
+        assert "\\u04" not in answer.content.decode()  # Cyrillic as text, not escapes

@@ -10,14 +10,15 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agora import i18n
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
-from agora.fields import DayField
+from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
 from agora.notices import review
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
@@ -105,8 +106,11 @@ def _export_rows(request):
 
 
 def _filter_error(errors):
+    """The same answer from every export: what is wrong with each filter, in the reader's words."""
     return JsonResponse(
-        {"error": {"code": "invalid_filter", "message": "Fix the filters.", "fields": errors}}, status=400
+        {"error": {"code": "invalid_filter", "message": _("Fix the filters."), "fields": errors}},
+        status=400,
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -158,7 +162,7 @@ def spreadsheet_safe(value):
 def register_csv(request):
     rows, errors = _export_rows(request)
     if errors:
-        return HttpResponse("Fix the filters: " + json.dumps(errors), status=400, content_type="text/plain")
+        return _filter_error(errors)
     writer = csv.DictWriter(_Echo(), fieldnames=CSV_FIELDS, quoting=csv.QUOTE_ALL)
 
     def lines():
@@ -178,8 +182,14 @@ def venue_page(request, pk):
     try:
         day = asked.clean(request.GET.get("date", "")) or venue.jurisdiction.local_day(timezone.now())
     except forms.ValidationError as error:
-        return HttpResponseBadRequest(" ".join(error.messages), content_type="text/plain; charset=utf-8")
+        return render(
+            request,
+            "register/bad_date.html",
+            {"venue": venue, "problems": error.messages, "first": FIRST_YEAR, "last": LAST_YEAR},
+            status=400,
+        )
     view = "day" if request.GET.get("view") == "day" else "week"
+    chosen = day  # the day asked for, kept in the form when the view changes
     if view == "week":  # the calendar week the day falls in, Monday first
         day -= dt.timedelta(days=day.weekday())
     days = [day + dt.timedelta(days=n) for n in range(7 if view == "week" else 1)]
@@ -189,6 +199,7 @@ def venue_page(request, pk):
     context = {
         "venue": venue,
         "day": day,
+        "chosen": chosen,
         "view": view,
         "previous": day - dt.timedelta(days=len(days)),
         "next": day + dt.timedelta(days=len(days)),
