@@ -37,15 +37,9 @@ TARGETS: dict[str, tuple[str, float, str, str]] = {
 
 
 def run_city_bench(count: int, repeat: int) -> dict:
-    from agora.benchmarks.verify import generate_history
-    from agora.demo import load_demo
-    from agora.register.generate import generate_notices
+    from agora.benchmarks.verify import generate_city
 
-    made = load_demo()
-    began = time.perf_counter()
-    generate_notices(count, made)
-    history = generate_history()
-    generated = time.perf_counter() - began
+    made, history, generated = generate_city(count)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -80,9 +80,10 @@ def timed_verify(url: str) -> dict:
     }
 
 
-def run_verify_bench(count: int, url: str) -> dict:
-    from agora.audit.models import AuditEvent
-    from agora.audit.services import baseline
+def generate_city(count: int) -> tuple[dict, dict, float]:
+    """The demo city plus `count` generated notices with their history: the named demo
+    objects, the history's counts, and the seconds generating took (the city and verify
+    benchmarks build the same city)."""
     from agora.demo import load_demo
     from agora.register.generate import generate_notices
 
@@ -90,7 +91,14 @@ def run_verify_bench(count: int, url: str) -> dict:
     began = time.perf_counter()
     generate_notices(count, made)
     history = generate_history()
-    generated = time.perf_counter() - began
+    return made, history, time.perf_counter() - began
+
+
+def run_verify_bench(count: int, url: str) -> dict:
+    from agora.audit.models import AuditEvent
+    from agora.audit.services import baseline
+
+    _made, history, generated = generate_city(count)
     began = time.perf_counter()
     logged = baseline()
     logging = time.perf_counter() - began

@@ -8,7 +8,7 @@ it can be tested without a database. `week_grid` asks the database for the spans
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -179,20 +179,7 @@ def week_grid(venue, days: list[dt.date], displaced_by_notice: dict | None = Non
     for day_index, day in enumerate(days):
         day_slots = [dt.datetime.combine(day, t, tz) for t in slot_times]
         columns = range(day_index * len(zones), (day_index + 1) * len(zones))
-        local = [
-            Span(
-                s.column - columns.start,
-                s.starts_at,
-                s.ends_at,
-                s.state,
-                s.key,
-                s.notice,
-                s.closure,
-                s.displaced,
-            )
-            for s in spans
-            if s.column in columns
-        ]
+        local = [replace(s, column=s.column - columns.start) for s in spans if s.column in columns]
         per_day.append(layout(day_slots, len(zones), local))
     for i, at in enumerate(slots):
         row = Row(at)
@@ -209,16 +196,7 @@ def week_grid(venue, days: list[dt.date], displaced_by_notice: dict | None = Non
 
 
 def _clip(span: Span, start: dt.datetime, end: dt.datetime) -> Span:
-    return Span(
-        span.column,
-        max(span.starts_at, start),
-        min(span.ends_at, end),
-        span.state,
-        span.key,
-        span.notice,
-        span.closure,
-        span.displaced,
-    )
+    return replace(span, starts_at=max(span.starts_at, start), ends_at=min(span.ends_at, end))
 
 
 def _local_end(moment: dt.datetime, tz) -> dt.time:

@@ -177,7 +177,8 @@ def register_csv(request):
 
 
 def venue_page(request, pk):
-    venue = get_object_or_404(Venue.objects.select_related("jurisdiction"), pk=pk)
+    # its zones read once: the grid, the map and the outline all ask for them
+    venue = get_object_or_404(Venue.objects.select_related("jurisdiction").prefetch_related("zones"), pk=pk)
     asked = DayField(required=False)
     try:
         day = asked.clean(request.GET.get("date", "")) or venue.jurisdiction.local_day(timezone.now())
