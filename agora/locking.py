@@ -7,11 +7,11 @@ orderly wait, so that concurrent requests queue instead of failing.
 All of them must be taken inside `transaction.atomic()`. On SQLite they are no-ops:
 settings open every transaction with BEGIN IMMEDIATE, which serialises all writers.
 
-Lock order, to rule out deadlocks: the audit head comes FIRST. Every write records an
-audit event, so every writer takes the head anyway and holds it to commit; taking it
-before any other lock means no writer can hold a notice, an offer or a zone while
-waiting for the head. (Found by `agora bench race`: a check-out held notice A and the
-head and wanted notice B for an offer, while B's withdrawal held B and wanted the head.)
+Lock order, to rule out deadlocks: the audit head comes LAST. Every write records audit
+events, but they are only queued until the transaction is about to commit; then the head
+is locked, the events inserted and the head moved, and the transaction commits
+(agora.audit.db). A writer holding the head waits for nothing else, so it is never part
+of a deadlock, and it holds the head for three statements, not for the whole write.
 Row locks are FOR NO KEY UPDATE of the row alone, so inserts that merely reference the
 row (a decision, a booking, a new notice's jurisdiction) never wait for them.
 """
@@ -20,12 +20,9 @@ from __future__ import annotations
 
 from django.db import connection
 
-from agora.audit.services import lock_audit_head
-
 
 def lock_row(queryset, pk):
-    """Lock one row (after the audit head) and return it."""
-    lock_audit_head()
+    """Lock one row and return it."""
     return queryset.select_for_update(of=("self",), no_key=True).get(pk=pk)
 
 
@@ -45,7 +42,6 @@ def lock_zones(zone_ids) -> None:
     """
     if connection.vendor != "postgresql":
         return
-    lock_audit_head()
     with connection.cursor() as cursor:
         for zone_id in sorted(set(zone_ids)):
             # namespace 1 = zones; a two-int key keeps it apart from other advisory locks

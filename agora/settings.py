@@ -105,7 +105,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# The same backends with one addition: a transaction's audit events are written in one batch
+# just before it commits, so the audit head is taken last (agora/audit/db, docs/locking.md).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "agora.audit.db.postgresql",
+    "django.db.backends.sqlite3": "agora.audit.db.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "agora.audit.db.sqlite3":
     # IMMEDIATE: every transaction takes SQLite's write lock when it begins, so writes are
     # serialised and a check-then-insert inside transaction.atomic() cannot race.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})

@@ -268,3 +268,14 @@ def admin(dana):
     dana.officer.administers = True
     dana.officer.save()
     return dana
+
+
+def case_transaction():
+    """A transaction a test opens around several actions, as a test case opens its own: each
+    action's audit events are written when the action's transaction ends, as they are at
+    commit in production (agora.audit.db); without this mark they wait for this one's end."""
+    from django.db import transaction
+
+    block = transaction.atomic()
+    block._from_testcase = True
+    return block

@@ -42,10 +42,12 @@ def check_seals_with(check: Callable[[], list[str]]) -> None:
 def lock_audit_head():
     """Lock the audit chain's tip until the transaction ends; returns the head row.
 
-    Every writer takes it, and first (docs/locking.md): agora.locking builds on it."""
-    # The row is made by a migration; recreate it if a database flush removed it.
-    AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
-    return AuditHead.objects.select_for_update().get(pk=1)
+    Taken last, when a transaction's events are appended (agora.audit.db): docs/locking.md."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the row is made by a migration; a database flush removes it
+        AuditHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def timestamp(at: dt.datetime) -> str:
@@ -53,32 +55,55 @@ def timestamp(at: dt.datetime) -> str:
 
 
 def record(event: str, actor, obj=None, data: dict | None = None, *, at=None, state=()) -> AuditEvent:
-    """Append one event; must run inside the transaction that makes the change it records.
+    """Log one event; must run inside the transaction that makes the change it records.
 
-    `state`: the records (notices, bookings, offers, decisions) the change left as they are
-    now; the event carries what the log keeps of each (agora.audit.state), for `verify`."""
-    if not transaction.get_connection().in_atomic_block:
+    The event is queued on the connection and appended to the chain with the transaction's
+    other events just before it commits (agora.audit.db), so the returned event has its
+    `seq` and `hash` only from then on. `state`: the records (notices, bookings, offers,
+    decisions) the change left as they are now; the event carries what the log keeps of
+    each (agora.audit.state), for `verify`."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside transaction.atomic()")
     try:
         event = Event(event).value
     except ValueError:
         raise ValueError(f"{event!r} is no audit event: name it in agora.audit.events") from None
-    head = lock_audit_head()
-    at = at or timezone.now()
-    fields = {
-        "seq": head.seq + 1,
-        "at": timestamp(at),
-        "event": event,
-        "actor": actor if isinstance(actor, str) else _actor_label(actor),
-        "object_type": obj._meta.model_name if obj is not None else "",
-        "object_id": str(obj.pk) if obj is not None else "",
-        "data": {**(data or {}), "state": states(state)} if state else (data or {}),
-    }
-    new_hash = event_hash(**fields, prev_hash=head.hash)
-    entry = AuditEvent.objects.create(**{**fields, "at": at}, prev_hash=head.hash, hash=new_hash)
-    head.seq, head.hash = entry.seq, new_hash
-    head.save(update_fields=["seq", "hash"])
+    entry = AuditEvent(
+        at=at or timezone.now(),
+        event=event,
+        actor=actor if isinstance(actor, str) else _actor_label(actor),
+        object_type=obj._meta.model_name if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        data={**(data or {}), "state": states(state)} if state else (data or {}),
+    )
+    if getattr(connection, "queueing_audit_events", lambda: False)():
+        connection.queue_audit_event(entry)
+    else:  # a backend without the queue, or a test's own transaction: at once
+        append_events([entry], using=connection.alias)
     return entry
+
+
+def append_events(entries: list[AuditEvent], *, using: str = "default") -> None:
+    """Chain these events after the head and insert them: three statements, whatever their
+    number (the head locked, the events inserted, the head moved)."""
+    head = lock_audit_head()
+    seq, prev = head.seq, head.hash
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = event_hash(
+            seq=seq,
+            at=timestamp(entry.at),
+            event=entry.event,
+            actor=entry.actor,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            data=entry.data,
+            prev_hash=entry.prev_hash,
+        )
+    AuditEvent.objects.using(using).bulk_create(entries)
+    AuditHead.objects.using(using).filter(pk=1).update(seq=seq, hash=prev)
 
 
 def public_rows():

@@ -33,6 +33,10 @@ TARGETS: dict[str, tuple[str, float, str, str]] = {
     "atom_feed": ("ms", 50, "<=", "the decisions' Atom feed"),
     "review_queue": ("ms", 100, "<=", "the officer's review queue"),
     "review_queue_queries": ("queries", 20, "<=", "queries of the review queue"),
+    "filing_queries": ("queries", 15, "<=", "filing one notice through the API"),
+    "precheck_queries": ("queries", 8, "<=", "the pre-check of one notice"),
+    "accept_queries": ("queries", 15, "<=", "accepting one notice through the API"),
+    "audit_head_held": ("ms", 3, "<=", "the audit head locked per write (filing or accepting)"),
 }
 
 
@@ -44,7 +48,7 @@ def run_city_bench(count: int, repeat: int) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     with override_settings(ALLOWED_HOSTS=["testserver"]):  # the test client's host
-        rows = {**_statistics(repeat), **_pages(made, repeat)}
+        rows = {**_statistics(repeat), **_pages(made, repeat), **_writes(made, repeat)}
     report = {
         "database": connection.vendor,
         "notices": count,
@@ -165,4 +169,65 @@ def _pages(made: dict, repeat: int) -> dict:
         "atom_feed": feed_ms,
         "review_queue": queue_ms,
         "review_queue_queries": queue_queries,
+    }
+
+
+def _writes(made: dict, repeat: int) -> dict:
+    """Queries of filing, pre-checking and accepting one notice, and how long each write
+    holds the audit head (agora.audit.db: from its lock to the commit), medians."""
+    import datetime as dt
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    from agora.accounts.tokens import create_token
+    from agora.notices.models import Notice
+    from agora.notices.services import precheck
+
+    almaty, venue = made["almaty"], made["gandhi"]
+    tz = almaty.tz
+    day = almaty.calendar().earliest_event_date(dt.datetime.now(tz).date(), 10)
+    organizer = create_token(get_user_model().objects.get(username="aigerim"), "bench")[1]
+    officer = create_token(get_user_model().objects.get(username="dana"), "bench")[1]
+    client = Client()
+    filing, checking, accepting, held = [], [], [], []
+    for i in range(max(3, repeat)):
+        starts = dt.datetime.combine(day + dt.timedelta(days=i), dt.time(10), tz)
+        body = {
+            "assembly_type": "picket",
+            "purpose": f"City bench {i}",
+            "venue": venue.pk,
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + dt.timedelta(hours=1)).isoformat(),
+            "expected_participants": 20,
+        }
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.post(
+                "/api/v1/notices",
+                json.dumps(body),
+                "application/json",
+                HTTP_AUTHORIZATION=f"Bearer {organizer}",
+            )
+        assert answer.status_code == 201, answer.content
+        filing.append(len(captured))
+        held.append(connection.audit_head_held * 1000)
+        notice = Notice.objects.get(pk=answer.json()["id"])
+        with CaptureQueriesContext(connection) as captured:
+            precheck(Notice.objects.get(pk=notice.pk))
+        checking.append(len(captured) - 1)  # not the query that reads the notice
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.post(
+                f"/api/v1/office/notices/{notice.pk}/decision",
+                json.dumps({"outcome": "accepted"}),
+                "application/json",
+                HTTP_AUTHORIZATION=f"Bearer {officer}",
+            )
+        assert answer.status_code == 200, answer.content
+        accepting.append(len(captured))
+        held.append(connection.audit_head_held * 1000)
+    return {
+        "filing_queries": statistics.median(filing),
+        "precheck_queries": statistics.median(checking),
+        "accept_queries": statistics.median(accepting),
+        "audit_head_held": round(statistics.median(held), 2),
     }

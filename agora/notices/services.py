@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -198,7 +198,20 @@ def run(
     the notice as saved). Raises PermissionDenied or ValidationError and saves nothing.
 
     `dry`: only check whether it could be done now (locking and saving nothing), so a page
-    can show the errors before it asks the user to confirm."""
+    can show the errors before it asks the user to confirm.
+
+    A deadlock PostgreSQL broke by aborting this action is retried once, when the action is
+    its own transaction (docs/locking.md: the audit head no longer serialises writers)."""
+    try:
+        return _run(name, notice, actor, at=at, dry=dry, **params)
+    except OperationalError as error:
+        deadlock = getattr(error.__cause__, "sqlstate", None) == "40P01"
+        if not deadlock or transaction.get_connection().in_atomic_block:
+            raise
+    return _run(name, notice, actor, at=at, dry=dry, **params)
+
+
+def _run(name: str, notice: Notice, actor, *, at, dry: bool, **params) -> Step:
     action = ACTIONS[name]
     with transaction.atomic():
         locked = Notice.objects.get(pk=notice.pk) if dry else lock_notice(notice.pk)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # A placement at another venue costs as much as shifting the time by this many minutes.
 OTHER_VENUE_COST = 120
@@ -108,6 +108,9 @@ class Allocation:
     status: str
     method: str
     bound_seconds: float = 0.0  # when the count and its bound were settled (phase 1)
+    closeness: str = "OPTIMAL"  # of the placements among those with that count
+    parts: int = 1  # independent parts the day was split into
+    shift: int = 0  # how far the placements are from what was asked, in minute-equivalents
 
     def as_dict(self) -> dict:
         return {
@@ -119,6 +122,9 @@ class Allocation:
             "bound_seconds": round(self.bound_seconds, 3),
             "status": self.status,
             "method": self.method,
+            "closeness": self.closeness,
+            "parts": self.parts,
+            "shift": self.shift,
         }
 
 
@@ -302,28 +308,163 @@ def violations(problem: DayProblem, placements: dict[int, Placement]) -> list[st
 
 # --- the optimiser -----------------------------------------------------------------------
 
+# Phase 2 (closeness) stops once its solution is proven within this share of the optimum:
+# the count of notices accommodated is settled exactly in phase 1, and proving the last
+# fraction of a minute of closeness optimal can take the whole time limit for nothing.
+CLOSENESS_GAP = 0.01
+PATIENCE_MIN, PATIENCE_SHARE = 0.5, 0.25
+LARGE_MODEL = 50_000  # yes/no variables (candidate × start): 2,000 notices have 65,000
+
+
+def parts(problem: DayProblem) -> list[list[Request]]:
+    """The day split into parts that never compete, smallest first: two notices are in one
+    part when some placement of one could overlap some placement of the other in a zone
+    (changeover included), or when they share an organizer's daily cap at a venue that
+    both could not fill at once. Parts are solved separately; together they are the day."""
+    requests = list(problem.requests)
+    parent = list(range(len(requests)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    reach = defaultdict(list)  # zone → (from, to, request index): the time a request may cover
+    per_cap = defaultdict(list)  # (organizer, venue) → request indices with a placement there
+    for index, request in enumerate(requests):
+        for option in options_for(problem, request):
+            span = option.minutes + problem.changeover
+            for zone in option.zones:
+                reach[zone].append((min(option.starts), max(option.starts) + span, index))
+            per_cap[(request.organizer, option.venue)].append((index, option.minutes))
+    for spans in reach.values():
+        spans.sort()
+        reach_end, last = None, None
+        for start, end, index in spans:
+            if reach_end is not None and start < reach_end:
+                join(index, last)
+            if reach_end is None or end > reach_end:
+                reach_end, last = end, index
+    if problem.cap_minutes is not None:
+        for key, entries in per_cap.items():
+            room = problem.cap_minutes - problem.held_minutes.get(key, 0)
+            longest = {}
+            for index, minutes in entries:
+                longest[index] = max(longest.get(index, 0), minutes)
+            if sum(longest.values()) > room:
+                first = entries[0][0]
+                for index in longest:
+                    join(index, first)
+    groups = defaultdict(list)
+    for index, request in enumerate(requests):
+        groups[find(index)].append(request)
+    return sorted(groups.values(), key=lambda g: (len(g), min(r.rank for r in g)))
+
+
+@dataclass
+class _Part:
+    placements: dict[int, Placement]
+    bound: int
+    status: str  # of the count: OPTIMAL when proven, FEASIBLE, or UNKNOWN (the baseline)
+    closeness: str  # of the closeness among solutions with that count
+    settled: float  # seconds into the whole run when its count was settled
+    method: str  # "cp-sat", or "closest" (nothing to solve), or the baseline it fell back to
+
 
 def allocate(problem: DayProblem, *, time_limit: float = 10.0, workers: int = 2) -> Allocation:
     """Maximise notices accommodated (CP-SAT), then closeness, then filing order.
 
-    A time-indexed model: one yes/no per (candidate, start time), and per zone and grid
-    instant at most one placement covering it. Its linear relaxation is tight, so the
-    solver's proven bound is close to the optimum and the gap it reports is meaningful.
+    The day is split into parts that never compete (`parts`); each is solved alone, the
+    smallest first, each given its share of the time left, so time a small part does not
+    need passes to the larger ones. A part whose greedy placement already gives every
+    notice its closest free placement is optimal as it is and never reaches the solver.
 
     Never returns fewer than first-come-first-served or the greedy baseline on the same
     input: their solution is the solver's starting hint, and the fallback if the time
-    limit stops it short.
+    limit stops it short. The bound it reports is the sum of the parts' proven bounds,
+    never more than the notices that have an acceptable placement at all.
     """
-    from ortools.sat.python import cp_model
-
     began = time.perf_counter()
+    deadline = began + time_limit
     fcfs, warm = first_come_first_served(problem), greedy(problem)
+    pieces = parts(problem)
+    remaining = sum(len(p) for p in pieces)
+    solved: list[_Part] = []
+    for piece in pieces:
+        share = max(0.05, (deadline - time.perf_counter()) * len(piece) / max(1, remaining))
+        remaining -= len(piece)
+        ids = {r.id for r in piece}
+        solved.append(
+            _solve_part(
+                replace(problem, requests=piece),
+                {i: p for i, p in fcfs.items() if i in ids},
+                {i: p for i, p in warm.items() if i in ids},
+                share,
+                workers,
+                began,
+            )
+        )
+    placements = {i: p for part in solved for i, p in part.placements.items()}
+    requests = {r.id: r for r in problem.requests}
+    statuses = {part.status for part in solved} or {"OPTIMAL"}
+    closeness = {part.closeness for part in solved} or {"OPTIMAL"}
+    methods = {part.method for part in solved}
+    return Allocation(
+        placements,
+        len(placements),
+        sum(part.bound for part in solved),
+        len(fcfs),
+        len(warm),
+        time.perf_counter() - began,
+        _weakest(statuses),
+        next((m for m in ("cp-sat", "greedy", "fcfs", "closest") if m in methods), "none"),
+        max((part.settled for part in solved), default=0.0),
+        _weakest(closeness),
+        len(solved),
+        sum(placement_cost(requests[i], p) for i, p in placements.items()),
+    )
+
+
+def _weakest(statuses: set[str]) -> str:
+    for status in ("UNKNOWN", "FEASIBLE"):
+        if status in statuses:
+            return status
+    return "OPTIMAL"
+
+
+def _solve_part(problem, fcfs, warm, time_limit, workers, began) -> _Part:
     baseline = warm if len(warm) >= len(fcfs) else fcfs
     requests = {r.id: r for r in problem.requests}
-    options = [o for r in problem.requests for o in options_for(problem, r)]
-    if not options:
-        return Allocation({}, 0, 0, 0, 0, time.perf_counter() - began, "OPTIMAL", "none")
+    closest = {r.id: next(free_placements(problem, r), None) for r in problem.requests}
+    reachable = sum(1 for found in closest.values() if found is not None)
+    if len(baseline) == reachable and all(
+        placement_cost(requests[i], p) == closest[i][0] for i, p in baseline.items()
+    ):
+        # every notice that can be placed at all is, each at its closest free placement
+        return _Part(dict(baseline), reachable, "OPTIMAL", "OPTIMAL", time.perf_counter() - began, "closest")
+    return _solve_with_cp_sat(problem, requests, baseline, warm, reachable, time_limit, workers, began)
 
+
+def placement_cost(request: Request, placement: Placement) -> int:
+    """`cost` of a placement already made: how far it is from what the notice asked."""
+    fixed = 0 if placement.venue == request.venue else OTHER_VENUE_COST
+    if request.zone is not None and placement.zones != (request.zone,):
+        fixed += OTHER_ZONE_COST
+    return fixed + abs(placement.start - request.start)
+
+
+def _solve_with_cp_sat(problem, requests, baseline, warm, reachable, time_limit, workers, began) -> _Part:
+    """A time-indexed model: one yes/no per (candidate, start time), and per zone and grid
+    instant at most one placement covering it. Its linear relaxation is tight, so the
+    solver's proven bound is close to the optimum and the gap it reports is meaningful."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    options = [o for r in problem.requests for o in options_for(problem, r)]
     model = cp_model.CpModel()
     step = problem.step
     busy_points = defaultdict(set)
@@ -362,19 +503,27 @@ def allocate(problem: DayProblem, *, time_limit: float = 10.0, workers: int = 2)
     for key, x in choice.items():
         model.add_hint(x, key in hinted)
 
-    # Phase 1: as many notices as possible.
+    # Phase 1: as many notices as possible; it stops as soon as the count is proven.
     model.maximize(sum(choice.values()))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = workers
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit * 0.8)
+    if len(choice) > LARGE_MODEL:
+        # presolve's repeated passes took 15 of 20 s at 5,000 notices before the first
+        # solution (the greedy hint) was even looked at; one pass leaves time to search
+        solver.parameters.max_presolve_iterations = 1
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit * 0.8 - (time.perf_counter() - started))
     status = solver.solve(model)
+    settled = time.perf_counter() - began
+    fallback = "greedy" if baseline is warm else "fcfs"
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _from_baseline(problem, baseline, fcfs, warm, len(problem.requests), began, "UNKNOWN")
-    best, bound = round(solver.objective_value), int(solver.best_objective_bound + 1e-6)
-    phase1, phase1_seconds = solver.status_name(status), time.perf_counter() - began
+        return _Part(dict(baseline), max(reachable, len(baseline)), "UNKNOWN", "UNKNOWN", settled, fallback)
+    best = round(solver.objective_value)
+    bound = max(best, min(reachable, int(solver.best_objective_bound + 1e-6)))
+    phase1 = solver.status_name(status)
     chosen = _placements(options, choice, solver)
 
-    # Phase 2: keep that many, then closest to the request, then earliest filed.
+    # Phase 2: keep that many, then closest to the request, then earliest filed; it stops
+    # once within CLOSENESS_GAP of the best possible.
     model.clear_hints()
     for x in choice.values():
         model.add_hint(x, bool(solver.value(x)))
@@ -390,22 +539,56 @@ def allocate(problem: DayProblem, *, time_limit: float = 10.0, workers: int = 2)
             for (i, start), x in choice.items()
         )
     )
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit - (time.perf_counter() - began))
-    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver.parameters.relative_gap_limit = CLOSENESS_GAP
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit - (time.perf_counter() - started))
+    watch = _Patience(solver, started)
+    closeness = solver.solve(model, watch.callback)
+    watch.done()
+    if closeness in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = _placements(options, choice, solver)
     if len(chosen) < len(baseline):
-        return _from_baseline(problem, baseline, fcfs, warm, bound, began, phase1)
-    return Allocation(
-        chosen,
-        len(chosen),
-        bound,
-        len(fcfs),
-        len(warm),
-        time.perf_counter() - began,
-        phase1,
-        "cp-sat",
-        phase1_seconds,
+        return _Part(dict(baseline), max(bound, len(baseline)), phase1, "UNKNOWN", settled, fallback)
+    # OPTIMAL here includes "within CLOSENESS_GAP of the optimum": the solver stops there
+    closeness = (
+        solver.status_name(closeness) if closeness in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "UNKNOWN"
     )
+    return _Part(chosen, bound, phase1, closeness, settled, "cp-sat")
+
+
+class _Patience:
+    """Stops phase 2 once it stops paying: no solution better by CLOSENESS_GAP for
+    PATIENCE_SHARE of the time spent so far (at least PATIENCE_MIN seconds). The solver's
+    own gap rarely closes here (its bound on closeness is weak while the count is only
+    bounded below), but its improvements come early: most of the way in the first seconds."""
+
+    def __init__(self, solver, started: float):
+        import threading
+
+        from ortools.sat.python import cp_model
+
+        class Callback(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(inner):
+                value = inner.objective_value
+                if self.best is None or value < self.best * (1 - CLOSENESS_GAP):
+                    self.best, self.improved = value, time.perf_counter()
+
+        self.callback, self.solver, self.started = Callback(), solver, started
+        self.best, self.improved = None, time.perf_counter()
+        self.finished = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self):
+        while not self.finished.wait(0.05):
+            now = time.perf_counter()
+            patience = max(PATIENCE_MIN, PATIENCE_SHARE * (now - self.started))
+            if self.best is not None and now - self.improved > patience:
+                self.solver.stop_search()
+                return
+
+    def done(self):
+        self.finished.set()
+        self.thread.join()
 
 
 def _placements(options, choice, solver) -> dict[int, Placement]:
@@ -415,19 +598,6 @@ def _placements(options, choice, solver) -> dict[int, Placement]:
             o = options[i]
             chosen[o.request] = Placement(o.request, o.venue, o.zones, start, start + o.minutes)
     return chosen
-
-
-def _from_baseline(problem, baseline, fcfs, warm, bound, began, status) -> Allocation:
-    return Allocation(
-        dict(baseline),
-        len(baseline),
-        max(bound, len(baseline)),
-        len(fcfs),
-        len(warm),
-        time.perf_counter() - began,
-        status,
-        "greedy" if baseline is warm else "fcfs",
-    )
 
 
 def allocate_for_rulebook(problem: DayProblem, *, exclusive: bool, time_limit: float = 10.0) -> Allocation:

@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection, transaction
 
 from agora.audit.models import AuditEvent
 from agora.audit.services import record, verify_chain
+from tests.conftest import case_transaction
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_the_applications_role_may_append_to_the_log_but_never_rewrite_it(chain,
                 ):
                     cursor.execute(statement)
         # and the application's own work goes on as that role: filing appends to the log
-        with transaction.atomic(), connection.cursor() as cursor:
+        with case_transaction(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL ROLE agora_app_test")
             before = AuditEvent.objects.count()
             file_rally(aigerim, square, 10)

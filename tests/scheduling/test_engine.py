@@ -14,8 +14,10 @@ from agora.scheduling.engine import (
     allocate,
     first_come_first_served,
     free_intervals,
+    free_placements,
     greedy,
     options_for,
+    parts,
     violations,
 )
 
@@ -98,6 +100,41 @@ def test_allocation_is_valid_and_never_worse_than_first_come_first_served(proble
     assert result.accommodated >= result.fcfs == len(first_come_first_served(problem))
     assert result.accommodated >= result.greedy
     assert result.accommodated <= result.bound
+    # the bound is never more than the notices that could be placed at all, each alone
+    assert result.bound <= sum(1 for r in problem.requests if next(free_placements(problem, r), None))
+
+
+@settings(max_examples=60, deadline=None)
+@given(days(max_requests=10))
+def test_notices_in_different_parts_never_compete(problem):
+    """Two notices in different parts have no placements that could overlap in a zone
+    (changeover included) and no organizer's cap to share: solving parts apart loses nothing."""
+    found = parts(problem)
+    assert sorted(r.id for part in found for r in part) == sorted(r.id for r in problem.requests)
+    part_of = {r.id: k for k, part in enumerate(found) for r in part}
+    gap = problem.changeover
+    reach = {
+        r.id: [
+            (z, min(o.starts), max(o.starts) + o.minutes + gap)
+            for o in options_for(problem, r)
+            for z in o.zones
+        ]
+        for r in problem.requests
+    }
+    for a, b in itertools.combinations(problem.requests, 2):
+        if part_of[a.id] == part_of[b.id]:
+            continue
+        for za, sa, ea in reach[a.id]:
+            for zb, sb, eb in reach[b.id]:
+                assert za != zb or ea <= sb or eb <= sa
+        if problem.cap_minutes is not None and a.organizer == b.organizer:
+            venues_a = {o.venue for o in options_for(problem, a)}
+            venues_b = {o.venue for o in options_for(problem, b)}
+            for venue in venues_a & venues_b:
+                both = max(o.minutes for o in options_for(problem, a)) + max(
+                    o.minutes for o in options_for(problem, b)
+                )
+                assert both <= problem.cap_minutes - problem.held_minutes.get((a.organizer, venue), 0)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,6 +167,33 @@ def test_accommodates_where_first_come_first_served_blocks():
     assert set(result.placements) == {1, 2}
     assert (result.placements[1].start, result.placements[1].end) == (9 * H, 13 * H)  # capped at 4 h
     assert (result.placements[2].start, result.placements[2].end) == (14 * H, 18 * H)  # as asked
+
+
+def test_a_day_where_everyone_gets_their_closest_place_never_waits_for_the_solver():
+    zones = [ZoneSpec(1, 0, 1000), ZoneSpec(2, 1, 1000)]
+    morning = Request(1, organizer=1, rank=0, participants=10, venue=0, start=9 * H, end=11 * H)
+    evening = Request(2, organizer=2, rank=1, participants=10, venue=0, start=15 * H, end=17 * H)
+    elsewhere = Request(3, organizer=3, rank=2, participants=10, venue=1, start=9 * H, end=11 * H)
+    result = allocate(DayProblem(zones=zones, requests=[morning, evening, elsewhere]), time_limit=30)
+    assert (result.method, result.status, result.closeness) == ("closest", "OPTIMAL", "OPTIMAL")
+    assert result.parts == 3 and result.accommodated == result.bound == 3 and result.shift == 0
+
+
+def test_a_contested_part_is_solved_and_the_others_stay_as_asked():
+    zones = [ZoneSpec(1, 0, 1000), ZoneSpec(2, 1, 1000)]
+    # filed first, flexible: greedy gives it 11-15 as asked, and the fixed one gets nothing
+    flexible = Request(
+        1, organizer=1, rank=0, participants=10, venue=0, start=11 * H, end=15 * H, window=(9 * H, 20 * H)
+    )
+    fixed = Request(2, organizer=2, rank=1, participants=10, venue=0, start=11 * H, end=13 * H)
+    apart = Request(3, organizer=3, rank=2, participants=10, venue=1, start=10 * H, end=12 * H)
+    problem = DayProblem(zones=zones, requests=[flexible, fixed, apart])
+    assert sorted(len(p) for p in parts(problem)) == [1, 2]
+    result = allocate(problem, time_limit=10)
+    assert violations(problem, result.placements) == []
+    assert (result.greedy, result.accommodated, result.bound, result.method) == (2, 3, 3, "cp-sat")
+    assert (result.placements[2].start, result.placements[3].start) == (11 * H, 10 * H)  # as asked
+    assert result.placements[1].start == 13 * H  # moved just past the other, the nearest it can
 
 
 def test_fixed_bookings_are_never_moved_and_block_their_zone():
