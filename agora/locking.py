@@ -30,7 +30,8 @@ def lock_notice(pk: int):
     """Lock one notice row, so two decisions on it cannot interleave."""
     from agora.notices.models import Notice
 
-    return lock_row(Notice.objects.select_related("jurisdiction__rulebook"), pk)
+    # with what every action reads of it: its jurisdiction's and its own rulebook, its venue
+    return lock_row(Notice.objects.select_related("jurisdiction__rulebook", "rulebook", "venue"), pk)
 
 
 def lock_zones(zone_ids) -> None:

@@ -11,7 +11,7 @@ from ninja.responses import Status as Reply
 from agora.notices import review, services, words
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
-from agora.scheduling.models import Offer
+from agora.scheduling.models import Booking, Offer
 from agora.venues.models import Venue
 
 from . import schemas as s
@@ -29,9 +29,20 @@ def _fresh(notice: Notice) -> Notice:
     return Notice.objects.prefetch_related("decisions", "bookings", "offers").get(pk=notice.pk)
 
 
+def _new(notice: Notice) -> Notice:
+    """A notice just filed or drafted, as saved: it has no decisions, bookings or offers yet,
+    so the answer does not read them back."""
+    notice._prefetched_objects_cache = {
+        "decisions": Decision.objects.none(),
+        "bookings": Booking.objects.none(),
+        "offers": Offer.objects.none(),
+    }
+    return notice
+
+
 def _fields(payload: s.NoticeIn) -> dict:
     data = payload.dict(exclude={"submit", "venue", "zone", "acceptable_venues"})
-    venue = get_object_or_404(Venue, pk=payload.venue)
+    venue = get_object_or_404(Venue.objects.select_related("jurisdiction__rulebook"), pk=payload.venue)
     zone = venue.zones.filter(pk=payload.zone).first() if payload.zone else None
     if payload.zone and zone is None:
         raise ApiError(
@@ -50,7 +61,7 @@ def create_notice(request, payload: s.NoticeIn):
     """File a notice (or keep it as a draft with `submit: false`). Rule violations do not stop filing."""
     fields = _fields(payload)
     notice = (services.file_notice if payload.submit else services.create_draft)(request.user, **fields)
-    return Reply(201, _fresh(notice))
+    return Reply(201, _new(notice))
 
 
 @router.post("/notices/precheck", response={200: s.PrecheckOut, **ERRORS})

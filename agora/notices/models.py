@@ -218,6 +218,27 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
 
+    def broken_checks(self) -> list[str]:
+        """The messages of the check constraints below that this notice breaks, found in
+        Python. The database's constraints are the guarantee; this gives their words before
+        the insert without the round trip (and savepoint) Django spends on each of them.
+        As in SQL, a condition that is unknown (a comparison with NULL) is not broken.
+        tests/notices/test_checks.py holds the two to the same answers."""
+
+        def below(a, b) -> bool:  # a < b, definitely
+            return a is not None and b is not None and a < b
+
+        start, end, ws, we = self.starts_at, self.ends_at, self.window_start, self.window_end
+        message = {c.name: c.violation_error_message for c in self._meta.constraints}
+        broken = []
+        if start is not None and end is not None and not end > start:
+            broken.append(message["notice_ends_after_start"])
+        if (ws, we) != (None, None) and (below(start, ws) or below(we, end)):
+            broken.append(message["notice_window_contains_request"])
+        if below(self.expected_participants, 1):
+            broken.append(message["notice_has_participants"])
+        return broken
+
     @property
     def awaiting_decision(self) -> bool:
         """Its decision deadline still runs (decided notices show their decisions instead)."""

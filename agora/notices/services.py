@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
@@ -276,6 +276,8 @@ def _check(step: Step) -> None:
 def _enter(step: Step, previous: str) -> None:
     """The effects of entering the target state, the same whichever action led there."""
     notice, target, freed = step.notice, step.action.target, []
+    if previous == Status.DRAFT and step.hold is None:  # just filed: it holds and was offered nothing
+        return
     if target not in WAITING:  # no longer waiting: pending offers of released time lapse
         for offer in offers.pending_offers(notice):
             freed += offers.close_offer(offer, Offer.State.CANCELLED, step.actor, step.at, offer_on=False)
@@ -843,7 +845,7 @@ def _decide(step: Step, *, officer=True) -> None:
     decision.refresh_from_db()  # seal what the database holds (e.g. its rounding of times)
     record(
         "decision.made",
-        decision.officer,
+        step.actor if officer else None,
         notice,
         {"reference": reference, "outcome": outcome, "fingerprint": fingerprint(decision)},
         at=step.at,
@@ -985,7 +987,8 @@ def _new(user, acceptable_venues, fields) -> Notice:
     )
     _validate(notice, acceptable_venues)
     notice.save()
-    notice.acceptable_venues.set(acceptable_venues)
+    if acceptable_venues:  # a new notice has none to compare with
+        notice.acceptable_venues.set(acceptable_venues)
     return notice
 
 
@@ -1004,7 +1007,20 @@ def _validate(notice: Notice, acceptable_venues) -> None:
             errors.setdefault("acceptable_venues", []).append(f"{venue} is in another jurisdiction.")
     if errors:
         raise ValidationError(errors)
-    notice.full_clean(exclude=["reference", "rulebook", "jurisdiction", "organizer"])
+    # the venue and zone are instances already checked above; the check constraints are
+    # asked in Python (Notice.broken_checks), not one query and savepoint each
+    try:
+        notice.full_clean(
+            exclude=["reference", "rulebook", "jurisdiction", "organizer", "venue", "zone"],
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        errors = error.message_dict
+    broken = [] if {"starts_at", "ends_at", "expected_participants"} & set(errors) else notice.broken_checks()
+    if broken:
+        errors.setdefault(NON_FIELD_ERRORS, []).extend(broken)
+    if errors:
+        raise ValidationError(errors)
 
 
 def submit(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from agora.i18n import pick, validate_names
@@ -103,12 +105,23 @@ class Jurisdiction(models.Model):
         return dt.datetime.combine(day, time, self.tz)
 
     def calendar(self) -> WorkingCalendar:
+        """Its working calendar: the rulebook's, with the days the authority declared.
+
+        Kept on this instance (a filing asks twice: the pre-check and the deadline) until a
+        calendar day is declared or removed in this process (`_calendar_changed`); an
+        instance lives for a request, so another process's change is seen by the next one."""
+        key = (_calendar_generation[0], self.rulebook_id)
+        kept = self.__dict__.get("_calendar")
+        if kept is not None and kept[0] == key:
+            return kept[1]
         days = list(self.calendar_days.values_list("date", "kind"))
-        return WorkingCalendar.from_rulebook_calendar(
+        calendar = WorkingCalendar.from_rulebook_calendar(
             self.rulebook.rules.calendar,
             [d for d, kind in days if kind == CalendarDay.Kind.HOLIDAY],
             [d for d, kind in days if kind == CalendarDay.Kind.WORKING_DAY],
         )
+        self.__dict__["_calendar"] = (key, calendar)
+        return calendar
 
 
 class CalendarDay(models.Model):
@@ -135,3 +148,13 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name} ({self.get_kind_display()})"
+
+
+# bumped whenever a calendar day is saved or deleted here (a rolled-back change too: then a
+# calendar is only built once more than needed)
+_calendar_generation = [0]
+
+
+@receiver([post_save, post_delete], sender=CalendarDay)
+def _calendar_changed(**kwargs) -> None:
+    _calendar_generation[0] += 1

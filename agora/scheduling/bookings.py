@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from agora.audit.services import record
@@ -181,6 +181,7 @@ def zones_to_hold(venue, participants: int, start: dt.datetime, end: dt.datetime
     """Which zones of `venue` a notice holds: the engine's first choice (engine.zone_sets)
     that is free at that time, else its first choice (the booking then says who is in the
     way); every zone when none holds the participants (the pre-check has said so)."""
+    prefetch_related_objects([venue], "zones")  # each zone's capacity counts its venue's zones
     zones = {z.pk: z for z in venue.zones.all()}
     specs = [engine.ZoneSpec(z.pk, venue.pk, z.capacity) for z in zones.values()]
     choices = engine.zone_sets(specs, participants, share=share) or [tuple(zones)]
