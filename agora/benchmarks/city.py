@@ -40,7 +40,7 @@ TARGETS: dict[str, tuple[str, float, str, str]] = {
 }
 
 
-def run_city_bench(count: int, repeat: int) -> dict:
+def run_city_bench(count: int, repeat: int, explain: str | None = None) -> dict:
     from agora.benchmarks.verify import generate_city
 
     made, history, generated = generate_city(count)
@@ -49,6 +49,8 @@ def run_city_bench(count: int, repeat: int) -> dict:
             cursor.execute("ANALYZE")
     with override_settings(ALLOWED_HOSTS=["testserver"]):  # the test client's host
         rows = {**_statistics(repeat), **_pages(made, repeat), **_writes(made, repeat)}
+        if explain and connection.vendor == "postgresql":
+            _explain(made, count, explain)
     report = {
         "database": connection.vendor,
         "notices": count,
@@ -131,19 +133,10 @@ def _export(client, url: str) -> tuple[float, float, float]:
 
 
 def _pages(made: dict, repeat: int) -> dict:
-    from agora.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, current_code
-    from agora.notices.models import Notice
 
     square = made["square"]
-    busiest = (
-        Notice.objects.filter(venue=square, reference__startswith="BEN-")
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    day = square.jurisdiction.local_day(busiest) if busiest else None
     public = Client()
-    query = f"?date={day.isoformat()}" if day else ""
+    query = _first_generated_day(square)
 
     def get(client, url):
         def call():
@@ -152,9 +145,7 @@ def _pages(made: dict, repeat: int) -> dict:
 
         return call
 
-    officer = Client()
-    answer = officer.post("/accounts/login/", {"login": "dana", "password": DEMO_PASSWORD})
-    officer.post(answer["Location"], {"code": current_code(DEMO_TOTP_SECRET)})
+    officer = _officer_client()
     first_byte, per_second, grown = _export(public, f"/register.csv?venue={square.pk}&type=rally")
     week_ms, _q = _timed(get(public, f"/places/{square.pk}/{query}"), repeat)
     day_ms, _q = _timed(get(public, f"/places/{square.pk}/{query or '?'}&view=day"), repeat)
@@ -170,6 +161,29 @@ def _pages(made: dict, repeat: int) -> dict:
         "review_queue": queue_ms,
         "review_queue_queries": queue_queries,
     }
+
+
+def _first_generated_day(square) -> str:
+    """`?date=` of the first day of the generated notices at the square (a busy one), or ""."""
+    from agora.notices.models import Notice
+
+    first = (
+        Notice.objects.filter(venue=square, reference__startswith="BEN-")
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return f"?date={square.jurisdiction.local_day(first).isoformat()}" if first else ""
+
+
+def _officer_client() -> Client:
+    """A client signed in as the demo's officer (password and TOTP code)."""
+    from agora.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, current_code
+
+    officer = Client()
+    answer = officer.post("/accounts/login/", {"login": "dana", "password": DEMO_PASSWORD})
+    officer.post(answer["Location"], {"code": current_code(DEMO_TOTP_SECRET)})
+    return officer
 
 
 def _writes(made: dict, repeat: int) -> dict:
@@ -231,3 +245,40 @@ def _writes(made: dict, repeat: int) -> dict:
         "accept_queries": statistics.median(accepting),
         "audit_head_held": round(statistics.median(held), 2),
     }
+
+
+def _explain(made: dict, count: int, path: str) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of each page the bench times,
+    written as Markdown to `path` (docs/plans.md keeps the run at 1,000,000 notices)."""
+    from django.core.cache import cache
+
+    square = made["square"]
+    pages = {
+        "statistics page": "/statistics/",
+        "API statistics": "/api/v1/statistics",
+        "register, first page": "/register/",
+        "CSV export of one venue and type": f"/register.csv?venue={square.pk}&type=rally",
+        "venue week": f"/places/{square.pk}/{_first_generated_day(square)}",
+        "venue day": f"/places/{square.pk}/{_first_generated_day(square) or '?'}&view=day",
+        "Atom feed": "/decisions.atom",
+        "officer's review queue": "/office/",
+    }
+    out = [f"# Query plans at {count:,} notices (PostgreSQL, `agora bench city --explain`)", ""]
+    public, officer = Client(), _officer_client()
+    for name, url in pages.items():
+        cache.clear()
+        client = officer if url.startswith("/office/") else public
+        with CaptureQueriesContext(connection) as captured:
+            answer = client.get(url)
+            for _chunk in getattr(answer, "streaming_content", ()):
+                pass
+        selects = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        slowest = sorted(selects, key=lambda q: -float(q["time"]))[:2]
+        out += [f"## {name}: `{url}`", "", f"{len(captured)} queries; the slowest:", ""]
+        for query in slowest:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            out += ["```sql", query["sql"][:1500], "```", "", "```", plan, "```", ""]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(out))

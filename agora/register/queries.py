@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -190,20 +191,19 @@ class _Decision(NamedTuple):
 
 
 def export_rows(rows, batch: int | None = None):
-    """Every notice `rows` selects, as `public_row`s, streamed: a batch at a time by cursor
-    (newest filed first, as the register), each batch with its decisions and bookings in one
-    query each, read as tuples (no model instances), so memory holds one batch whatever the
-    number of rows and each row costs little more than writing it."""
-    batch, after = batch or EXPORT_BATCH, None
+    """Every notice `rows` selects, as `public_row`s, streamed from one query (a server-side
+    cursor on PostgreSQL), newest filed first as the register; each batch of notices with
+    its decisions and bookings in one query each, read as tuples (no model instances), so
+    memory holds one batch whatever the number of rows and each row costs little more than
+    writing it."""
+    batch = batch or EXPORT_BATCH
     venues = {pk: name.get("en") for pk, name in Venue.objects.values_list("pk", "name")}
     zones = {j.pk: j.tz for j in Jurisdiction.objects.all()}
     organizers: dict[int, str] = {}
     organizer_model = Notice._meta.get_field("organizer").related_model
+    stream = rows.order_by("-filed_at", "-id").values_list(*_Notice._fields).iterator(chunk_size=batch)
     while True:
-        scoped = rows
-        if after is not None:
-            scoped = rows.filter(Q(filed_at__lt=after.filed_at) | Q(filed_at=after.filed_at, id__lt=after.id))
-        notices = [_Notice(*row) for row in scoped.values_list(*_Notice._fields)[:batch]]
+        notices = [_Notice(*row) for row in itertools.islice(stream, batch)]
         if not notices:
             return
         ids = [n.id for n in notices]
@@ -229,7 +229,6 @@ def export_rows(rows, batch: int | None = None):
                 decisions[n.id],
                 booked.get(n.id),
             )
-        after = Cursor(notices[-1].filed_at, notices[-1].id)
 
 
 def public_row(notice: Notice, decisions: list | None = None, bookings: list | None = None) -> dict:

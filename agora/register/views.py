@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import re
 
@@ -126,7 +127,7 @@ def register_json(request):
             yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
         yield "]}"
 
-    return StreamingHttpResponse(chunks(), content_type="application/json; charset=utf-8")
+    return StreamingHttpResponse(chunked(chunks()), content_type="application/json; charset=utf-8")
 
 
 def register_jsonl(request):
@@ -135,7 +136,7 @@ def register_jsonl(request):
     if errors:
         return _filter_error(errors)
     lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    response = StreamingHttpResponse(lines, content_type="application/x-ndjson; charset=utf-8")
+    response = StreamingHttpResponse(chunked(lines), content_type="application/x-ndjson; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agora-register.jsonl"'
     return response
 
@@ -159,19 +160,41 @@ def spreadsheet_safe(value):
     return value
 
 
+# The fields people or authorities write (the others are codes, numbers and times the
+# application makes): only these can carry a formula into a spreadsheet.
+FREE_TEXT = {"topic", "purpose", "organizer", "venue", "grounds", "reasoning"}
+# Rows per chunk of a streamed export: one write to the client per chunk, not per row.
+EXPORT_CHUNK = 500
+
+
+def chunked(pieces, size: int = EXPORT_CHUNK):
+    """Pieces of text joined `size` at a time (the first chunk alone, so it leaves at once)."""
+    pieces = iter(pieces)
+    first = next(pieces, None)
+    if first is None:
+        return
+    yield first
+    while chunk := "".join(itertools.islice(pieces, size)):
+        yield chunk
+
+
 def register_csv(request):
     rows, errors = _export_rows(request)
     if errors:
         return _filter_error(errors)
-    writer = csv.DictWriter(_Echo(), fieldnames=CSV_FIELDS, quoting=csv.QUOTE_ALL)
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    safe = [name in FREE_TEXT for name in CSV_FIELDS]
 
     def lines():
-        yield writer.writeheader()
+        yield writer.writerow(CSV_FIELDS)
         for row in rows:
-            row = {**row, "grounds": " ".join(row["grounds"])}
-            yield writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
+            row["grounds"] = " ".join(row["grounds"])
+            values = [row[name] for name in CSV_FIELDS]
+            yield writer.writerow(
+                [spreadsheet_safe(v) if text else v for v, text in zip(values, safe, strict=True)]
+            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunked(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agora-register.csv"'
     return response
 

@@ -52,6 +52,7 @@ class Command(BaseCommand):
         city = sub.add_parser("city", help="the city at scale: each figure of issue 17 beside its target")
         city.add_argument("--notices", type=int, default=1_000_000)
         city.add_argument("--repeat", type=int, default=3)
+        city.add_argument("--explain", metavar="FILE", help="write the slowest queries' plans (PostgreSQL)")
         for each in (register, race, submit, verify, city):
             each.add_argument("--format", choices=["text", "json"], default="text")
             if each in (race, submit):
@@ -102,13 +103,13 @@ class Command(BaseCommand):
         with temporary_database():
             return run_register_bench(notices, repeat)
 
-    def _city(self, *, notices, repeat, **_):
+    def _city(self, *, notices, repeat, explain=None, **_):
         from agora.benchmarks.city import run_city_bench
 
         if notices < 100 or repeat < 1:
             raise CommandError("--notices must be at least 100 and --repeat at least 1.")
         with temporary_database():
-            return run_city_bench(notices, repeat)
+            return run_city_bench(notices, repeat, explain)
 
     def _verify(self, *, notices, **_):
         from agora.benchmarks.verify import run_verify_bench
