@@ -111,6 +111,12 @@ DATABASES["default"]["ENGINE"] = {
     "django.db.backends.postgresql": "agora.audit.db.postgresql",
     "django.db.backends.sqlite3": "agora.audit.db.sqlite3",
 }.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "agora.audit.db.postgresql":
+    # No JIT: every query here is short, and at 1,000,000 notices the planner's cost estimate
+    # of the officer's queue (a correlated count) made PostgreSQL spend 257 of its 275 ms
+    # compiling it (docs/plans.md). PostgreSQL's own advice for OLTP work.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 if DATABASES["default"]["ENGINE"] == "agora.audit.db.sqlite3":
     # IMMEDIATE: every transaction takes SQLite's write lock when it begins, so writes are
     # serialised and a check-then-insert inside transaction.atomic() cannot race.
@@ -191,6 +197,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The nightly file of the whole register (agora/register/dump.py), served at /register-full.jsonl.gz
+REGISTER_DUMP_DIR = Path(os.environ.get("AGORA_DUMP_DIR", BASE_DIR / "dumps"))
 STATICFILES_DIRS = [BASE_DIR / "agora" / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {

@@ -1,6 +1,7 @@
 """The register's work for the job queue (`agora run_huey`)."""
 
-from huey.contrib.djhuey import db_task, lock_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
 
@@ -16,3 +17,12 @@ def refresh_statistics() -> bool:
     except TaskLockedException:
         return False
     return True
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def dump_register() -> None:
+    """The whole register as one file, every night (in the server's time zone: UTC by default)."""
+    from . import dump
+
+    with lock_task("register-dump"):
+        dump.write()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("register.json", views.register_json, name="register_json"),
     path("register.csv", views.register_csv, name="register_csv"),
     path("register.jsonl", views.register_jsonl, name="register_jsonl"),
+    path("register-full.jsonl.gz", views.register_dump, name="register_dump"),
     path("register/<str:reference>/", views.notice_public, name="notice_public"),
     path("decisions/<str:reference>/", views.decision_public, name="decision_public"),
     path("decisions.atom", feeds.DecisionsFeed(), name="decisions_feed"),

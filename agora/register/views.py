@@ -11,7 +11,7 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from agora.venues.geometry import centroid
 from agora.venues.models import Closure, Venue
 
 from . import calendar as venue_calendar
-from . import summary
+from . import dump, summary
 from .grid import week_grid
 from .queries import (
     CSV_FIELDS,
@@ -94,8 +94,29 @@ def register(request):
             ]
         ),
         "query": query.urlencode(),
+        "dump": dump.latest(),
     }
     return render(request, "register/register.html", context)
+
+
+def register_dump(request):
+    """The nightly file of the whole register (agora/register/dump.py)."""
+    if dump.latest() is None:
+        message = _(
+            "The whole register is written as one file every night, and the first has not been "
+            "written yet. Meanwhile the CSV, JSON and JSONL exports give every notice."
+        )
+        return JsonResponse(
+            {"error": {"code": "not_yet", "message": message}},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return FileResponse(
+        open(dump.folder() / dump.NAME, "rb"),  # noqa: SIM115 (FileResponse closes it)
+        as_attachment=True,
+        filename=dump.NAME,
+        content_type="application/gzip",
+    )
 
 
 def _export_rows(request):

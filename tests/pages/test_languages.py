@@ -46,6 +46,7 @@ PROPER = {
     "Leaflet",
     "htmx",
     "UTC",
+    "gzip",
     "e-mail",  # the Russian loanword (allauth's own catalog writes it so)
     "E-mail",
 }
@@ -56,7 +57,7 @@ PROPER_WORDS = re.compile(
 ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 SKIP_PATHS = ("/api/", "/admin/", "/static/", "/i18n/", "/accounts/logout/", "/letters/")
-SKIP_SUFFIXES = (".csv", ".json", ".jsonl", ".ics", ".atom", ".pdf", ".geojson")
+SKIP_SUFFIXES = (".csv", ".json", ".jsonl", ".gz", ".ics", ".atom", ".pdf", ".geojson")
 MAX_PAGES = 120
 
 
