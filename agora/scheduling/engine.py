@@ -313,7 +313,7 @@ def violations(problem: DayProblem, placements: dict[int, Placement]) -> list[st
 # fraction of a minute of closeness optimal can take the whole time limit for nothing.
 CLOSENESS_GAP = 0.01
 PATIENCE_MIN, PATIENCE_SHARE = 0.5, 0.25
-LARGE_MODEL = 50_000  # yes/no variables (candidate × start): 2,000 notices have 65,000
+LARGE_MODEL = 100_000  # yes/no variables (candidate × start): 2,000 notices have 65,000, 5,000 155,000
 
 
 def parts(problem: DayProblem) -> list[list[Request]]:
