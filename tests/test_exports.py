@@ -15,6 +15,7 @@ from agora.demo import load_demo
 from agora.notices.models import Notice
 from agora.register import queries
 from agora.register.generate import generate_notices
+from tests.conftest import file_rally, requires_postgres
 
 
 @pytest.fixture
@@ -74,3 +75,36 @@ def test_a_bad_filter_is_refused_whatever_the_format(client, db):
     for url in ("/register.json", "/register.jsonl"):
         answer = client.get(url + "?date_from=2026-12-10&date_to=2026-12-01")
         assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_filter"
+
+
+@requires_postgres
+@pytest.mark.slow
+def test_postgresql_writes_the_csv_rows_python_writes(big_register):
+    """The COPY export (pgcopy) against the Python one, row for row and cell for cell: times
+    with microseconds and offsets, first and last decisions, grounds of every decision, the
+    first firm booking, formulas, private organizers in the reader's language, filters."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from agora.notices.models import Decision
+    from agora.register import pgcopy
+    from agora.register.queries import filtered
+    from agora.register.views import csv_lines
+    from agora.venues.models import Venue
+
+    square = Venue.objects.get(slug="republic-square")
+    aigerim = get_user_model().objects.get(username="aigerim")
+    file_rally(aigerim, square, 10, purpose='=cmd|" /C calc"!A0; +1, @SUM(A1),\t-2')
+    ground = Decision.objects.exclude(grounds=[]).values_list("grounds", flat=True).first()[0]
+    filters = [{}, {"venue": square}, {"type": "picket"}, {"outcome": "refused"}, {"ground": ground}]
+    for data in filters:
+        rows = filtered(data)
+        with translation.override("ru"):
+            in_python = list(csv.reader(io.StringIO("".join(csv_lines(rows)))))
+            in_database = list(csv.reader(io.StringIO(b"".join(pgcopy.csv_lines(rows)).decode())))
+        assert len(in_database) == rows.count() + 1, data
+        for python_row, database_row in zip(in_python, in_database, strict=True):
+            assert python_row == database_row, data
+        if not data:  # everything, the crafted notice too
+            assert any(row[3].startswith("'=cmd") and "; '+1, '@SUM" in row[3] for row in in_database)
+            assert any(row[17] and row[18] for row in in_database)  # decided, with its hours

@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django import forms
@@ -247,6 +248,14 @@ def public_row(notice: Notice, decisions: list | None = None, bookings: list | N
     )
 
 
+def hours_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Hours from `start` to `end` to one decimal, a half rounded up: from the exact
+    microseconds, as PostgreSQL's numeric rounding gives them (the CSV export's COPY)."""
+    microseconds = (end - start) // dt.timedelta(microseconds=1)
+    hours = Decimal(microseconds) / Decimal(3_600_000_000)
+    return float(hours.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def _row(notice, organizer: str, venue: str, tz, decisions: list, booked: tuple | None) -> dict:
     """The one shape of a public row, from a Notice or an export's tuple of the same names."""
     first = decisions[0] if decisions else None
@@ -274,7 +283,7 @@ def _row(notice, organizer: str, venue: str, tz, decisions: list, booked: tuple 
         "grounds": list(dict.fromkeys(g for d in decisions for g in d.grounds)),  # every ground cited
         "reasoning": last.reasoning if last else "",
         "decided_at": iso(first.decided_at) if first else None,
-        "hours_to_decision": round((first.decided_at - notice.filed_at).total_seconds() / 3600, 1)
+        "hours_to_decision": hours_between(notice.filed_at, first.decided_at)
         if first and notice.filed_at
         else None,
         "decided_after_deadline": (
