@@ -191,10 +191,17 @@ def flags_of(found_usages: list[Usage], *, now: dt.datetime | None = None) -> li
     return found
 
 
+# Notices' bookings compared with their rivals this many at a time (one venue, a span of
+# time), so that memory holds a chunk, not years of history.
+BLOCKING_CHUNK = 20_000
+
+
 def blocking_index(bookings, *, now: dt.datetime | None = None) -> list[dict]:
     """Per organizer: hours booked, used and unused, and the notices their bookings displaced.
-    Each notice's bookings are summed in the database and streamed, so this runs over years
-    of history (the statistics) in four queries and memory for the notices, not the rows."""
+    Each notice's bookings are summed in the database and streamed in the order of venue and
+    time, compared with their rivals a chunk at a time (one venue, BLOCKING_CHUNK notices):
+    over years of history (the statistics) in a few queries per chunk and the memory of a
+    chunk and of the per-organizer sums."""
     now = now or timezone.now()
     per_notice = (
         bookings.firm()
@@ -208,33 +215,44 @@ def blocking_index(bookings, *, now: dt.datetime | None = None) -> list[dict]:
             checked_in=Min("checked_in_at"),
             checked_out=Max("checked_out_at"),
         )
+        .order_by("venue", "start", "notice_id")
         .values_list("notice_id", "venue", "organizer", "start", "end", "checked_in", "checked_out")
     )
-    found = list(per_notice.iterator(chunk_size=5000))
-    if not found:
-        return []
-    rivals = displaced_rivals(
-        Notice.objects.filter(
-            venue__in={row[1] for row in found},
-            starts_at__lt=max(row[4] for row in found),
-            ends_at__gt=min(row[3] for row in found),
-        )
-    )
-    displaced = overlapping([(n, venue, start, end) for n, venue, _o, start, end, _i, _c in found], rivals)
     rows: dict[int, dict] = defaultdict(
         lambda: {"booked_hours": 0.0, "used_hours": 0.0, "unused_hours": 0.0, "displaced": set()}
     )
-    for (_n, _v, organizer, start, end, checked_in, checked_out), theirs in zip(
-        found, displaced, strict=True
-    ):
-        booked = (end - start).total_seconds() / 3600
-        used = hours_used(start, end, checked_in, checked_out, now)
-        row = rows[organizer]
-        row["booked_hours"] += booked
-        if used is not None:
-            row["used_hours"] += used
-            row["unused_hours"] += booked - used
-        row["displaced"].update(r.pk for r in theirs)
+
+    def tally(chunk: list) -> None:
+        venue = chunk[0][1]
+        rivals = displaced_rivals(
+            Notice.objects.filter(
+                venue=venue,
+                starts_at__lt=max(row[4] for row in chunk),
+                ends_at__gt=min(row[3] for row in chunk),
+            )
+        )
+        displaced = overlapping([(n, v, start, end) for n, v, _o, start, end, _i, _c in chunk], rivals)
+        for row_of_notice, theirs in zip(chunk, displaced, strict=True):
+            _n, _v, organizer, start, end, checked_in, checked_out = row_of_notice
+            booked = (end - start).total_seconds() / 3600
+            used = hours_used(start, end, checked_in, checked_out, now)
+            row = rows[organizer]
+            row["booked_hours"] += booked
+            if used is not None:
+                row["used_hours"] += used
+                row["unused_hours"] += booked - used
+            row["displaced"].update(r.pk for r in theirs)
+
+    chunk: list = []
+    for found in per_notice.iterator(chunk_size=5000):
+        if chunk and (found[1] != chunk[0][1] or len(chunk) >= BLOCKING_CHUNK):
+            tally(chunk)
+            chunk = []
+        chunk.append(found)
+    if chunk:
+        tally(chunk)
+    if not rows:
+        return []
     organizers = Notice._meta.get_field("organizer").related_model.objects.in_bulk(list(rows))
     return sorted(
         (

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import random
 
+import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
@@ -15,6 +16,7 @@ from agora.demo import make_venue, names
 from agora.notices import services
 from agora.notices.models import Notice
 from agora.notices.workflow import Status
+from agora.scheduling import flags
 from agora.scheduling.flags import DISPLACED_STATES, blocking_index, hours_used, usages
 from agora.scheduling.models import Booking
 from tests.conftest import file, future
@@ -76,9 +78,11 @@ def assert_same_as_reference(now, *, displaces=True):
     assert index == reference_index(now)
 
 
+@pytest.mark.parametrize("chunk", [20_000, 3])  # one chunk a venue, or many (their edges)
 def test_a_busy_history_gives_the_same_displaced_notices_as_asking_booking_by_booking(
-    square_kz, almaty_kz, aigerim, bolat, officer_kz
+    square_kz, almaty_kz, aigerim, bolat, officer_kz, chunk, monkeypatch
 ):
+    monkeypatch.setattr(flags, "BLOCKING_CHUNK", chunk)
     dana = officer_kz  # the status-quo rulebook: refusals need no alternative, no daily cap
     park = make_venue(almaty_kz, "park", names("Park", "Парк", "Саябақ"), 43.2265, 76.9370, 40, 50)
     rng = random.Random(16)
