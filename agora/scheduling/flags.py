@@ -192,8 +192,9 @@ def flags_of(found_usages: list[Usage], *, now: dt.datetime | None = None) -> li
 
 
 # Notices' bookings compared with their rivals this many at a time (one venue, a span of
-# time), so that memory holds a chunk, not years of history.
-BLOCKING_CHUNK = 20_000
+# time), so that memory holds a chunk, not years of history. At 1,000,000 notices the
+# statistics take 45 s and 74 MiB with it (20,000: 57 s, 40 MiB; all at once: 31 s, 318 MiB).
+BLOCKING_CHUNK = 100_000
 
 
 def blocking_index(bookings, *, now: dt.datetime | None = None) -> list[dict]:

@@ -78,7 +78,7 @@ def assert_same_as_reference(now, *, displaces=True):
     assert index == reference_index(now)
 
 
-@pytest.mark.parametrize("chunk", [20_000, 3])  # one chunk a venue, or many (their edges)
+@pytest.mark.parametrize("chunk", [100_000, 3])  # one chunk a venue, or many (their edges)
 def test_a_busy_history_gives_the_same_displaced_notices_as_asking_booking_by_booking(
     square_kz, almaty_kz, aigerim, bolat, officer_kz, chunk, monkeypatch
 ):
