@@ -154,30 +154,17 @@ def record_many(event: str, items: Iterable[tuple[str, str, dict]], *, at=None, 
     `record` does (for the baseline and the benchmarks' history). Commits each batch."""
     event = Event(event).value
     at = at or timezone.now()
-    stamp, written, chunk = timestamp(at), 0, []
+    written, chunk = 0, []
 
     def flush():
         nonlocal written
         with transaction.atomic():
-            head = lock_audit_head()
-            seq, prev, rows = head.seq, head.hash, []
-            for object_type, object_id, data in chunk:
-                seq += 1
-                fields = {
-                    "seq": seq,
-                    "at": stamp,
-                    "event": event,
-                    "actor": "system",
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "data": data,
-                }
-                new_hash = event_hash(**fields, prev_hash=prev)
-                rows.append(AuditEvent(**{**fields, "at": at}, prev_hash=prev, hash=new_hash))
-                prev = new_hash
-            AuditEvent.objects.bulk_create(rows)
-            head.seq, head.hash = seq, prev
-            head.save(update_fields=["seq", "hash"])
+            append_events(
+                [
+                    AuditEvent(at=at, event=event, actor="system", object_type=kind, object_id=pk, data=data)
+                    for kind, pk, data in chunk
+                ]
+            )
         written += len(chunk)
         chunk.clear()
 

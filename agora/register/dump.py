@@ -41,15 +41,14 @@ def write(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     folder().mkdir(parents=True, exist_ok=True)
     target, partial = folder() / NAME, folder() / f".{NAME}.partial"
-    rows = 0
-    with open(partial, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+    rows, digest = 0, hashlib.sha256()
+    with (
+        open(partial, "wb") as raw,
+        gzip.GzipFile(fileobj=_Hashed(raw, digest), mode="wb", mtime=0) as zipped,
+    ):
         for row in export_rows(filtered({})):
-            packed.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+            zipped.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
             rows += 1
-    digest = hashlib.sha256()
-    with open(partial, "rb") as written:
-        for block in iter(lambda: written.read(1 << 20), b""):
-            digest.update(block)
     about = {
         "generated_at": now.isoformat(),
         "rows": rows,
@@ -59,3 +58,17 @@ def write(now: dt.datetime | None = None) -> dict:
     os.replace(partial, target)
     (folder() / f"{NAME}.json").write_text(json.dumps(about), encoding="utf-8")
     return {**about, "generated_at": now}
+
+
+class _Hashed:
+    """A file that hashes what is written to it (the dump's digest, without reading it back)."""
+
+    def __init__(self, raw, digest):
+        self.raw, self.digest = raw, digest
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()

@@ -119,14 +119,12 @@ def register_dump(request):
     )
 
 
-def _export_rows(request, *, shaped: bool = True):
-    """The rows the export's filters select (as public rows, or `shaped=False` the notices'
-    queryset), or the filters' errors."""
+def _export_rows(request):
+    """The notices the export's filters select, or the filters' errors."""
     form = RegisterFilter(request.GET or None)
     if form.is_bound and not form.is_valid():
         return None, form.errors
-    rows = filtered(form.cleaned_data if form.is_bound else {})
-    return (export_rows(rows) if shaped else rows), None
+    return filtered(form.cleaned_data if form.is_bound else {}), None
 
 
 def _filter_error(errors):
@@ -146,7 +144,7 @@ def register_json(request):
 
     def chunks():
         yield '{"generated_at": ' + json.dumps(timezone.now().isoformat()) + ', "notices": ['
-        for i, row in enumerate(rows):
+        for i, row in enumerate(export_rows(rows)):
             yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
         yield "]}"
 
@@ -158,7 +156,7 @@ def register_jsonl(request):
     rows, errors = _export_rows(request)
     if errors:
         return _filter_error(errors)
-    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in export_rows(rows))
     response = StreamingHttpResponse(chunked(lines), content_type="application/x-ndjson; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agora-register.jsonl"'
     return response
@@ -207,7 +205,7 @@ def chunked(pieces, size: int = EXPORT_CHUNK):
 
 
 def register_csv(request):
-    rows, errors = _export_rows(request, shaped=False)
+    rows, errors = _export_rows(request)
     if errors:
         return _filter_error(errors)
     # PostgreSQL writes the rows itself (pgcopy); elsewhere Python does, the same rows
