@@ -61,7 +61,8 @@ def authenticate(token: str) -> ApiToken | None:
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     row = (
-        ApiToken.objects.select_related("user")
+        # with the roles every endpoint and the audit label ask about (absent ones kept as None)
+        ApiToken.objects.select_related("user__officer", "user__organizer")
         .filter(key_hash=digest(token), revoked_at__isnull=True)
         .first()
     )

@@ -33,6 +33,7 @@ def _new(notice: Notice) -> Notice:
     """A notice just filed or drafted, as saved: it has no decisions, bookings or offers yet,
     so the answer does not read them back."""
     notice._prefetched_objects_cache = {
+        **getattr(notice, "_prefetched_objects_cache", {}),
         "decisions": Decision.objects.none(),
         "bookings": Booking.objects.none(),
         "offers": Offer.objects.none(),

@@ -180,6 +180,7 @@ class Step:
     changed: list[str] = field(default_factory=list)  # notice fields the effect set
     touched: list = field(default_factory=list)  # other records the effect changed (for the log)
     data: dict = field(default_factory=dict)  # for the audit event
+    zones: dict = field(default_factory=dict)  # the zones each place holds, chosen once (_zones)
     dry: bool = False  # only checking (why_not): lock nothing
 
     @property
@@ -211,10 +212,16 @@ def run(
     return _run(name, notice, actor, at=at, dry=dry, **params)
 
 
-def _run(name: str, notice: Notice, actor, *, at, dry: bool, **params) -> Step:
+def _read(pk: int, *, lock: bool) -> Notice:
+    return lock_notice(pk) if lock else Notice.objects.get(pk=pk)
+
+
+def _run(name: str, notice: Notice, actor, *, at, dry: bool, created: bool = False, **params) -> Step:
+    """`created`: `notice` was inserted by the caller's transaction, which is this action's
+    too: nobody else can see the row, so it is neither locked nor read again."""
     action = ACTIONS[name]
-    with transaction.atomic():
-        locked = Notice.objects.get(pk=notice.pk) if dry else lock_notice(notice.pk)
+    with transaction.atomic(savepoint=not created):
+        locked = notice if created else _read(notice.pk, lock=not dry)
         step = Step(action, locked, actor, at or timezone.now(), dry=dry, **params)
         if not action.allows(step.notice.status):
             raise TransitionNotAllowed(action, step.notice.status)
@@ -290,16 +297,22 @@ def _enter(step: Step, previous: str) -> None:
 
 
 def _zones(step: Step, place: Place) -> list[Zone]:
-    """The zones `place` holds: the named ones, or those the rulebook's zone choice gives."""
-    venue = Venue.objects.get(pk=place.venue)
-    zones = list(Zone.objects.filter(pk__in=place.zones, venue=venue))
-    return zones or bookings.zones_to_hold(
-        venue,
-        step.notice.expected_participants,
-        place.starts_at,
-        place.ends_at,
-        share=step.rules.fairness.share_venue_between_assemblies,
-    )
+    """The zones `place` holds: the named ones, or those the rulebook's zone choice gives.
+
+    Chosen once per step: the guard that checks the place is free and the effect that
+    books it hold the same zones (the booking re-checks them under the zones' lock)."""
+    if place not in step.zones:
+        notice = step.notice
+        venue = notice.venue if place.venue == notice.venue_id else Venue.objects.get(pk=place.venue)
+        zones = list(Zone.objects.filter(pk__in=place.zones, venue=venue)) if place.zones else []
+        step.zones[place] = zones or bookings.zones_to_hold(
+            venue,
+            notice.expected_participants,
+            place.starts_at,
+            place.ends_at,
+            share=step.rules.fairness.share_venue_between_assemblies,
+        )
+    return step.zones[place]
 
 
 def _hold(step: Step) -> list[Booking]:
@@ -842,7 +855,9 @@ def _decide(step: Step, *, officer=True) -> None:
         officer=step.actor if officer else None,
         decided_at=step.at,
     )
-    decision.refresh_from_db()  # seal what the database holds (e.g. its rounding of times)
+    # seal what the database holds (e.g. its rounding of times); its notice and rulebook
+    # are the ones it was made with, so they are not read again
+    decision.refresh_from_db(fields=[f.attname for f in Decision._meta.concrete_fields if not f.is_relation])
     record(
         "decision.made",
         step.actor if officer else None,
@@ -989,6 +1004,10 @@ def _new(user, acceptable_venues, fields) -> Notice:
     notice.save()
     if acceptable_venues:  # a new notice has none to compare with
         notice.acceptable_venues.set(acceptable_venues)
+    # what it was just given, as a prefetch would hold it (the audit event's state reads it)
+    chosen = Venue.objects.filter(pk__in=[v.pk for v in acceptable_venues])
+    chosen._result_cache, chosen._prefetch_done = list(acceptable_venues), True
+    notice._prefetched_objects_cache = {"acceptable_venues": chosen}
     return notice
 
 
@@ -1032,9 +1051,11 @@ def submit(notice: Notice, user, *, at: dt.datetime | None = None) -> Notice:
 
 
 def file_notice(user, *, at: dt.datetime | None = None, acceptable_venues=(), **fields) -> Notice:
-    """Create and file in one go (one audit event: notice.filed)."""
+    """Create and file in one go (one audit event: notice.filed), in one transaction."""
     with transaction.atomic():
-        return submit(_new(user, acceptable_venues, fields), user, at=at)
+        return _run(
+            "file", _new(user, acceptable_venues, fields), user, at=at, dry=False, created=True
+        ).notice
 
 
 def start_review(notice: Notice, user) -> Notice:

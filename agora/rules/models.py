@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,10 @@ class Jurisdiction(models.Model):
     )
     # where the authority sits, as its letters give it, in each language
     address = models.JSONField(default=dict, blank=True, help_text='{"en": …, "ru": …, "kk": …}')
+    # a new random value whenever one of its calendar days is saved or deleted, so every
+    # process sees that its kept calendar is stale without asking (it comes with the row);
+    # random, not counted up, so a change rolled back never shares a value with a later one
+    calendar_version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["slug"]
@@ -107,20 +112,23 @@ class Jurisdiction(models.Model):
     def calendar(self) -> WorkingCalendar:
         """Its working calendar: the rulebook's, with the days the authority declared.
 
-        Kept on this instance (a filing asks twice: the pre-check and the deadline) until a
-        calendar day is declared or removed in this process (`_calendar_changed`); an
-        instance lives for a request, so another process's change is seen by the next one."""
-        key = (_calendar_generation[0], self.rulebook_id)
-        kept = self.__dict__.get("_calendar")
-        if kept is not None and kept[0] == key:
-            return kept[1]
-        days = list(self.calendar_days.values_list("date", "kind"))
-        calendar = WorkingCalendar.from_rulebook_calendar(
-            self.rulebook.rules.calendar,
-            [d for d, kind in days if kind == CalendarDay.Kind.HOLIDAY],
-            [d for d, kind in days if kind == CalendarDay.Kind.WORKING_DAY],
-        )
-        self.__dict__["_calendar"] = (key, calendar)
+        Kept per process under (jurisdiction, `calendar_version`, rulebook): the version
+        comes with the row, so a day declared by any process is seen by the next request
+        that reads the jurisdiction, and a filing reads no calendar days at all."""
+        key = (self.pk, self.calendar_version, self.rulebook.sha256 or self.rulebook_id)
+        kept = not getattr(self, "_calendar_unknown", False)
+        calendar = _CALENDARS.get(key) if kept else None
+        if calendar is None:
+            days = list(self.calendar_days.values_list("date", "kind"))
+            calendar = WorkingCalendar.from_rulebook_calendar(
+                self.rulebook.rules.calendar,
+                [d for d, kind in days if kind == CalendarDay.Kind.HOLIDAY],
+                [d for d, kind in days if kind == CalendarDay.Kind.WORKING_DAY],
+            )
+            if len(_CALENDARS) >= 256:  # old versions are never asked for again
+                _CALENDARS.clear()
+            if kept:
+                _CALENDARS[key] = calendar
         return calendar
 
 
@@ -150,11 +158,14 @@ class CalendarDay(models.Model):
         return f"{self.date}: {self.name} ({self.get_kind_display()})"
 
 
-# bumped whenever a calendar day is saved or deleted here (a rolled-back change too: then a
-# calendar is only built once more than needed)
-_calendar_generation = [0]
+_CALENDARS: dict[tuple, WorkingCalendar] = {}  # (jurisdiction, calendar version, rulebook) -> calendar
 
 
 @receiver([post_save, post_delete], sender=CalendarDay)
-def _calendar_changed(**kwargs) -> None:
-    _calendar_generation[0] += 1
+def _calendar_changed(instance, **kwargs) -> None:
+    """A new calendar version, in the same transaction as the change (rolled back with it).
+    The jurisdiction the day was declared with no longer knows its version (the change may
+    yet be rolled back), so it reads its calendar days whenever asked."""
+    Jurisdiction.objects.filter(pk=instance.jurisdiction_id).update(calendar_version=secrets.randbits(62))
+    if "jurisdiction" in instance._state.fields_cache:
+        instance.jurisdiction._calendar_unknown = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 
@@ -43,18 +44,28 @@ def holding(zone_ids: Iterable[int], start: dt.datetime, end: dt.datetime):
     )
 
 
+def _transaction():
+    """The caller's transaction, or one of its own."""
+    if transaction.get_connection().in_atomic_block:
+        return contextlib.nullcontext()
+    return transaction.atomic()
+
+
 def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int, *, actor) -> list[Booking]:
     """Hold [start, end) on each zone for `notice`, or raise SlotTaken and hold nothing.
 
     The Python check gives a clear error; the database constraint (PostgreSQL exclusion
     constraint, SQLite trigger) is what guarantees no overlap under concurrency.
-    """
+
+    Inside a caller's transaction it adds no savepoint of its own: SlotTaken comes before
+    anything is written (the inserts have their own savepoint), and any later error
+    propagates and rolls the caller's transaction back."""
     zones = list(zones)
     if not zones:
         raise ValidationError(_("A booking needs at least one zone."))
     if end <= start:
         raise ValidationError(_("A booking must end after it starts."))
-    with transaction.atomic():
+    with _transaction():
         lock_zones(z.pk for z in zones)
         conflict = holding([z.pk for z in zones], start, end).select_related("notice", "zone").first()
         if conflict is not None:

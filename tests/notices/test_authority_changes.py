@@ -273,3 +273,25 @@ def test_the_admin_site_sets_a_place_up_but_never_changes_one(client, square):
     assert page.status_code == 200 and 'name="capacity_override"' not in page.content.decode()
     response = client.post(f"/admin/venues/venue/{square.pk}/change/", {"capacity_override": "1"})
     assert response.status_code == 403 and Venue.objects.get(pk=square.pk).capacity_override is None
+
+
+def test_each_process_keeps_a_calendar_that_follows_declared_days_and_their_rollback(square, admin):
+    """The calendar is kept per process under the jurisdiction's calendar version, which
+    comes with the row: a new read sees a declared day, and a declaration rolled back
+    leaves nothing behind in the kept calendars."""
+    from django.db import transaction
+
+    from agora.rules.models import Jurisdiction
+
+    def fresh():
+        return Jurisdiction.objects.get(pk=square.jurisdiction_id).calendar()
+
+    assert fresh().is_working_day(DAY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        authority.declare_calendar_day(admin, square.jurisdiction, day=DAY, kind="holiday", name="Undone")
+        assert not fresh().is_working_day(DAY)
+        raise RuntimeError("roll it back")
+    assert fresh().is_working_day(DAY)
+    authority.declare_calendar_day(admin, square.jurisdiction, day=DAY, kind="holiday", name="Kept")
+    assert not fresh().is_working_day(DAY)
+    assert not square.jurisdiction.calendar().is_working_day(DAY)  # the instance it was declared with
