@@ -97,6 +97,7 @@ def test_the_home_page_explains_the_process_and_shows_what_is_coming(demo, clien
     page = client.get("/").content.decode()
     assert "Check and file." in page and "The authority decides in time." in page
     assert 'href="/notices/new/"' in page  # for everyone: a visitor is asked to sign in first
-    assert "Deadlines, in working days" in page and "Notify at least" in page
+    assert ">Deadlines<" in page and "Notify at least" in page
+    assert "<td>5 working days</td><td>3 working days after filing</td>" in page  # periods in words
     coming = page.split("Assemblies today and in the next two weeks")[1].split("Designated places")[0]
     assert "/register/ALA-" in coming  # an accepted assembly of the demo, linked to its page

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from agora import i18n
 from agora.i18n import pick
+from agora.rules import deadlines
 from agora.scheduling import planning
 from agora.scheduling.models import Booking
 
@@ -44,21 +45,29 @@ def filing_rules(now: dt.datetime) -> list[dict]:
     rows = []
     for jurisdiction in Jurisdiction.objects.select_related("rulebook").order_by("slug"):
         rules, calendar = jurisdiction.rulebook.rules, jurisdiction.calendar()
-        today = jurisdiction.local_day(now)
         cap = rules.fairness.max_hours_per_organizer_per_venue_day
         for code, kind in rules.types.items():
             hours = rules.hours_for(code)
+            until = (
+                hours.end_text() if hours.until_midnight else formats.time_format(hours.end, "TIME_FORMAT")
+            )
             rows.append(
                 {
                     "authority": pick(jurisdiction.name),
                     "type": words.assembly_type(code, jurisdiction.rulebook),
-                    "earliest": i18n.day(calendar.earliest_event_date(today, kind.notice_working_days.min)),
-                    "hours": f"{formats.time_format(hours.start, 'TIME_FORMAT')}–"
-                    f"{formats.time_format(hours.end, 'TIME_FORMAT')}",
+                    "earliest": i18n.day(_earliest(kind.notice.min, now, calendar, jurisdiction.tz)),
+                    "hours": f"{formats.time_format(hours.start, 'TIME_FORMAT')}–{until}",
                     "cap": i18n.number(cap) if cap is not None else None,
                 }
             )
     return rows
+
+
+def _earliest(period, now, calendar, tz):
+    """The first day an assembly may be held if notified now (today, where none is needed)."""
+    if period is None:
+        return now.astimezone(tz).date()
+    return deadlines.Counter(calendar, tz).earliest_day(period, now)
 
 
 def precheck_report(notice: Notice, other_venues=(), *, limit: int = 5) -> dict:

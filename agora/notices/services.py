@@ -33,7 +33,9 @@ from agora.audit.events import Event
 from agora.audit.services import record
 from agora.i18n import pick
 from agora.locking import lock_notice, lock_row
+from agora.rules import deadlines
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
+from agora.rules.rulebook import Silence
 from agora.scheduling import bookings, offers, planning
 from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
@@ -120,15 +122,21 @@ def precheck(notice: Notice, *, at: dt.datetime | None = None) -> list[Violation
     return check_notice(facts, rulebook, notice.jurisdiction.calendar())
 
 
-def decision_due(notice: Notice) -> dt.datetime:
-    """End of the last working day the authority has to decide, never after the start."""
-    rules = notice.rulebook.rules.type_rules(notice.assembly_type)
-    jurisdiction = notice.jurisdiction
-    last_day = jurisdiction.calendar().add_working_days(
-        jurisdiction.local_day(notice.filed_at), rules.decision_working_days
+def decision_due(notice: Notice, *, counted_from: dt.datetime | None = None) -> dt.datetime:
+    """When the authority must have decided under the notice's rulebook (for its type and
+    number of participants), counted from its filing or `counted_from`; never after the start."""
+    due, _ = deadlines.decision_deadline(
+        *_decision_rules(notice), counted_from or notice.filed_at, notice.starts_at
     )
-    _, due = jurisdiction.day_bounds(last_day)
-    return min(due, notice.starts_at)
+    return due
+
+
+def _decision_rules(notice: Notice):
+    rules = notice.rulebook.rules.type_rules(notice.assembly_type).for_participants(
+        notice.expected_participants
+    )
+    jurisdiction = notice.jurisdiction
+    return deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), rules.decision
 
 
 def open_alternative(notice: Notice) -> Decision | None:
@@ -928,17 +936,13 @@ def _silence(step: Step) -> None:
 def _displace(step: Step) -> None:
     """Back to an officer, with a fresh decision deadline (never later than the start, and
     never shorter than the one the authority already had), and the organizer told why."""
-    notice, rules = step.notice, step.rules.type_rules(step.notice.assembly_type)
-    jurisdiction = notice.jurisdiction
-    last_day = jurisdiction.calendar().add_working_days(
-        jurisdiction.local_day(step.at), rules.decision_working_days
-    )
-    _, due = jurisdiction.day_bounds(last_day)
+    notice = step.notice
+    due = decision_due(notice, counted_from=step.at)
     _keep(
         step,
         displaced_by=step.closure,
         displaced_by_change=step.change,
-        decision_due_at=max(min(due, notice.starts_at), notice.decision_due_at or due),
+        decision_due_at=max(due, notice.decision_due_at or due),
         reminded_at=None,
     )
     # the status email tells the organizer why
@@ -1108,16 +1112,30 @@ def decide(
 
 def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
     """The deadline passed with no decision: the rulebook's silence rule decides."""
-    outcome = notice.rulebook.rules.type_rules(notice.assembly_type).silence.value
-    name = "silence_accepts" if outcome == Status.DEEMED_ACCEPTED else "silence_refuses"
+    outcome = silence_of(notice)
+    name = "silence_refuses" if outcome == Silence.DEEMED_REFUSED else "silence_accepts"
     return run(name, notice, None, at=at).decision
+
+
+def silence_of(notice: Notice) -> str:
+    """What the authority's silence means for this notice (its type and size)."""
+    return (
+        notice.rulebook.rules.type_rules(notice.assembly_type)
+        .for_participants(notice.expected_participants)
+        .silence
+    )
 
 
 def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
     """Apply the silence rule to every pending notice whose decision deadline has passed."""
     at = at or timezone.now()
-    due = Notice.objects.pending().filter(decision_due_at__lte=at)
-    return [apply_silence(notice, at=at) for notice in due.order_by("decision_due_at", "pk")]
+    due = Notice.objects.pending().filter(decision_due_at__lte=at).select_related("rulebook")
+    # where silence means nothing the notice stays with the officer, overdue
+    return [
+        apply_silence(notice, at=at)
+        for notice in due.order_by("decision_due_at", "pk")
+        if silence_of(notice) != Silence.NOTHING
+    ]
 
 
 def withdraw(notice: Notice, user, *, reason: str = "", at: dt.datetime | None = None) -> Notice:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agora import i18n
 from agora.audit.events import Event
-from agora.rules.checks import describe
+from agora.rules.checks import describe, period_text
 
 from .workflow import Status
 
@@ -24,6 +24,42 @@ TYPES = {
     "demonstration": pgettext_lazy("assembly type", "Demonstration"),
 }
 STATUSES = dict(Status.choices)
+# what the authority's silence means, where it is not a status of its own
+SILENCES = {
+    "deemed_not_objected": _("it goes ahead: no objection was made"),
+    "nothing": _("nothing: the authority must still decide"),
+}
+
+
+def silence(code: str) -> str:
+    return str(SILENCES[code]) if code in SILENCES else status(code)
+
+
+def period(period) -> str:
+    """A period of the law in words: "5 working days", "by 11:00", "weekends not counted"."""
+    text = period_text(period.amount, period.unit)
+    if period.cut_off is not None:
+        text += ", " + gettext("by %(time)s on the last day") % {"time": f"{period.cut_off:%H:%M}"}
+    if "holidays" in period.skip or {"sat", "sun"} <= set(period.skip):
+        text += ", " + gettext("weekends and holidays not counted")
+    return text
+
+
+def notice_period(notice) -> str:
+    """How long before the start a type must be notified (the home page's table)."""
+    if notice.min is None:
+        return gettext("no notice needed")
+    return period(notice.min)
+
+
+def decision_period(decision) -> str:
+    parts = []
+    if decision.after_filing is not None:
+        parts.append(gettext("%(period)s after filing") % {"period": period(decision.after_filing)})
+    if decision.before_start is not None:
+        parts.append(gettext("%(period)s before the start") % {"period": period(decision.before_start)})
+    return "; ".join(parts) or gettext("by the start")
+
 
 EVENTS = {
     Event.NOTICE_DRAFT: _("draft kept"),

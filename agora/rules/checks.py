@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from agora import i18n
 
 from .calendar import WorkingCalendar
-from .rulebook import Rulebook
+from .deadlines import Counter
+from .rulebook import Period, Rulebook
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,15 @@ MESSAGES = {
         "A %(type)s may be notified at most %(max)s working days ahead; this one is %(given)s. File "
         "again closer to the date."
     ),
+    # the same two, for a period in another unit than working days (its amount in words)
+    "late_notice@unit": _(
+        "A %(type)s needs at least %(min)s of notice; this one gives %(given)s. The earliest lawful "
+        "date is %(earliest)s."
+    ),
+    "early_notice@unit": _(
+        "A %(type)s may be notified at most %(max)s ahead; this one is %(given)s ahead. File again "
+        "closer to the date."
+    ),
     "outside_hours": _("Assemblies are allowed between %(start)s and %(end)s on one day."),
     "too_long": _("A %(type)s may last at most %(max)s hours; this one lasts %(hours)s hours."),
     "over_daily_cap": _(
@@ -80,6 +90,21 @@ MESSAGES = {
     "venue_not_designated": _("A %(type)s must be held at a designated place; choose one from the list."),
     "venue_closed": _("The place is closed from %(start)s to %(end)s: %(reason)s"),
 }
+# a period's amount in its unit, e.g. "6 clear days"
+UNITS = {
+    "working_days": lambda n: ngettext("%(n)s working day", "%(n)s working days", n),
+    "clear_days": lambda n: ngettext("%(n)s clear day", "%(n)s clear days", n),
+    "calendar_days": lambda n: ngettext("%(n)s day", "%(n)s days", n),
+    "hours": lambda n: ngettext("%(n)s hour", "%(n)s hours", n),
+}
+
+
+def period_text(amount: float, unit: str) -> str:
+    """An amount of a unit in the active language, e.g. "6 clear days"."""
+    count = int(amount) if amount == int(amount) else 2  # a fraction takes the plural
+    return UNITS[unit](count) % {"n": i18n.number(amount)}
+
+
 # parameters that are moments or dates (ISO text), shown in the reader's format; every
 # number is shown with the language's separators (so the messages take each as text, %(x)s)
 _MOMENTS = {"start", "end"}
@@ -89,7 +114,11 @@ _DATES = {"earliest"}
 def describe(code: str, params: dict, *, type_name=None, tz=None) -> str:
     """The violation in the active language. `type_name(code)` names the assembly type."""
     shown = dict(params)
+    unit = params.get("unit")
     for name, value in params.items():
+        if unit in UNITS and name in ("min", "max", "given"):
+            shown[name] = period_text(value, unit)
+            continue
         if name == "type":
             named = (type_name(value) if type_name is not None else None) or value
             # inside an English sentence a type is a common noun ("A rally needs…")
@@ -101,7 +130,7 @@ def describe(code: str, params: dict, *, type_name=None, tz=None) -> str:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             shown[name] = i18n.number(round(value, 1) if isinstance(value, float) else value)
     try:
-        return str(MESSAGES[code]) % shown
+        return str(MESSAGES[f"{code}@unit" if unit in UNITS else code]) % shown
     except (KeyError, TypeError, ValueError):
         return ""
 
@@ -131,6 +160,15 @@ def _hours(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
+def _amount(value: float) -> int | float:
+    return int(value) if value == int(value) else round(value, 1)
+
+
+def _with_unit(params: dict, period: Period) -> dict:
+    """Periods of working days keep the parameters notices have always kept; others name their unit."""
+    return params if period.unit == "working_days" else {**params, "unit": period.unit}
+
+
 def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalendar) -> list[Violation]:
     tz = ZoneInfo(rulebook.timezone)
     start, end = facts.starts_at.astimezone(tz), facts.ends_at.astimezone(tz)
@@ -146,34 +184,30 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
     rules = rulebook.type_rules(facts.assembly_type)
     found: list[Violation] = []
 
-    given = calendar.working_days_between(filed.date(), start.date())
-    span = rules.notice_working_days
-    if given < span.min:
-        earliest = calendar.earliest_event_date(filed.date(), span.min)
-        found.append(
-            Violation(
-                "late_notice",
-                "late_notice",
-                {
-                    "type": facts.assembly_type,
-                    "min": span.min,
-                    "given": given,
-                    "earliest": earliest.isoformat(),
-                },
-            )
-        )
-    elif span.max is not None and given > span.max:
-        found.append(
-            Violation("early_notice", None, {"type": facts.assembly_type, "max": span.max, "given": given})
-        )
+    rules = rules.for_participants(facts.expected_participants)
+    counter = Counter(calendar, tz)
+    low, high = rules.notice.min, rules.notice.max
+    if low is not None and not counter.latest_filing(low, start).allows(filed):
+        given = counter.given(low, filed, start)
+        params = {"type": facts.assembly_type, "min": _amount(low.amount), "given": _amount(given)}
+        params["earliest"] = counter.earliest_day(low, filed).isoformat()
+        found.append(Violation("late_notice", "late_notice", _with_unit(params, low)))
+    elif high is not None and filed < counter.earliest_filing(high, start).at:
+        params = {"type": facts.assembly_type, "max": _amount(high.amount)}
+        params["given"] = _amount(counter.given(high, filed, start))
+        found.append(Violation("early_notice", None, _with_unit(params, high)))
 
     hours = rulebook.hours_for(facts.assembly_type)
-    if start.date() != end.date() or start.time() < hours.start or end.time() > hours.end:
+    midnight = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(), tz)
+    ends_in_hours = (end.date() == start.date() and end.time() <= hours.end) or (
+        hours.until_midnight and end == midnight
+    )
+    if start.time() < hours.start or not ends_in_hours:
         found.append(
             Violation(
                 "outside_hours",
                 "outside_hours",
-                {"start": f"{hours.start:%H:%M}", "end": f"{hours.end:%H:%M}"},
+                {"start": f"{hours.start:%H:%M}", "end": hours.end_text()},
             )
         )
 

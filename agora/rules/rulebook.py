@@ -8,6 +8,7 @@ the rule checks and the scheduler can take a `Rulebook` without touching the ORM
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal
@@ -21,13 +22,19 @@ class RulebookError(ValueError):
 
 
 class Regime(StrEnum):
-    NOTIFICATION = "notification"
-    APPROVAL = "approval"
+    NOTIFICATION = "notification"  # the organizer notifies; the authority may restrict
+    APPROVAL = "approval"  # the assembly needs the authority's consent
+    OBJECTION = "objection"  # notification, with a power to object by a deadline
+    PERMIT = "permit"  # a permit for the place, first come first served
 
 
 class Silence(StrEnum):
+    """What the authority's silence at the decision deadline means."""
+
     DEEMED_ACCEPTED = "deemed_accepted"
     DEEMED_REFUSED = "deemed_refused"
+    DEEMED_NOT_OBJECTED = "deemed_not_objected"  # it goes ahead: no objection was made
+    NOTHING = "nothing"  # no legal effect: the notice stays with the officer, overdue
 
 
 class _Strict(BaseModel):
@@ -45,21 +52,45 @@ class Span(_Strict):
         return self
 
 
+# "24:00", the end of the day, as the latest time of day there is (a period ending at it
+# ends at the next midnight)
+END_OF_DAY = dt.time.max
+
+
+def _time_of_day(value: Any, *, end: bool = False) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML 1.1 reads 09:00 unquoted as minutes
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    if isinstance(value, str):
+        if end and value.strip() in ("24:00", "24:00:00"):
+            return END_OF_DAY
+        try:
+            return dt.time.fromisoformat(value)
+        except ValueError:
+            hint = " (or 24:00 for the end of the day)" if end else ""
+            raise ValueError(f"expected a time as HH:MM{hint}, got {value!r}") from None
+    return value
+
+
 class Hours(_Strict):
     start: dt.time
-    end: dt.time
+    end: dt.time  # END_OF_DAY for 24:00
 
-    @field_validator("start", "end", mode="before")
+    @field_validator("start", mode="before")
     @classmethod
-    def _parse_time(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return dt.time.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"expected a time as HH:MM, got {value!r}") from None
-        if isinstance(value, int):  # YAML 1.1 reads 09:00 unquoted as a sexagesimal int
-            return dt.time(value // 60, value % 60)
-        return value
+    def _parse_start(cls, value: Any) -> Any:
+        return _time_of_day(value)
+
+    @field_validator("end", mode="before")
+    @classmethod
+    def _parse_end(cls, value: Any) -> Any:
+        return _time_of_day(value, end=True)
+
+    @property
+    def until_midnight(self) -> bool:
+        return self.end == END_OF_DAY
+
+    def end_text(self) -> str:
+        return "24:00" if self.until_midnight else f"{self.end:%H:%M}"
 
     @model_validator(mode="after")
     def _ordered(self) -> Hours:
@@ -75,19 +106,131 @@ class Calendar(_Strict):
     extra_working_days: list[dt.date] = []
 
 
-Names = dict[Literal["en", "ru", "kk"], str]
+Names = dict[Literal["en", "ru", "kk", "de"], str]
+Unit = Literal["working_days", "clear_days", "calendar_days", "hours"]
+Skip = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "holidays"]
+
+
+class Period(_Strict):
+    """A period of the law: an amount of a unit, the days it does not count, and for days
+    a cut-off time on the last one ("by 11:00"). `agora.rules.deadlines` counts it."""
+
+    amount: float = Field(ge=0)
+    unit: Unit
+    skip: list[Skip] = []
+    cut_off: dt.time | None = None
+    article: str | None = None  # where the law states it
+    note: str | None = None  # the author's remark, never shown
+
+    @field_validator("cut_off", mode="before")
+    @classmethod
+    def _parse_cut_off(cls, value: Any) -> Any:
+        return _time_of_day(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Period:
+        if self.unit != "hours" and self.amount != int(self.amount):
+            raise ValueError(f"a number of days is whole; got {self.amount:g} {self.unit}")
+        if self.unit == "hours" and self.cut_off is not None:
+            raise ValueError("a cut-off time applies to periods of days, not hours")
+        return self
+
+
+class NoticePeriod(_Strict):
+    """How long before the start the notice is filed: at least `min` (none: no notice is
+    needed), at most `max` (none: no limit)."""
+
+    min: Period | None = None
+    max: Period | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NoticePeriod:
+        low, high = self.min, self.max
+        if low and high and low.unit == high.unit and high.amount < low.amount:
+            raise ValueError(f"max ({high.amount:g}) is less than min ({low.amount:g})")
+        return self
+
+
+class DecisionPeriod(_Strict):
+    """When the authority decides at the latest: within `after_filing` of the filing, and
+    no later than `before_start` before the start; whichever comes first, and never after
+    the start (neither: by the start)."""
+
+    after_filing: Period | None = None
+    before_start: Period | None = None
+
+
+class LargeGroup(_Strict):
+    """What changes from `participants` on."""
+
+    participants: int = Field(gt=0)
+    regime: Regime | None = None
+    notice: NoticePeriod | None = None
+    decision: DecisionPeriod | None = None
 
 
 class AssemblyType(_Strict):
     name: Names | None = None  # the type as people call it, in each language
     regime: Regime
-    notice_working_days: Span
-    decision_working_days: int = Field(ge=0)
+    notice: NoticePeriod
+    decision: DecisionPeriod
     silence: Silence
     designated_place_required: bool = True
     max_participants: int | None = Field(default=None, gt=0)
     max_hours: float | None = Field(default=None, gt=0)
     hours: Hours | None = None  # overrides the rulebook's hours for this type
+    # fewer participants than this need not notify at all (the minimum notice does not apply)
+    small_group_exempt_below: int | None = Field(default=None, gt=0)
+    # from this many participants on, another regime and notice apply (e.g. approval)
+    large_group: LargeGroup | None = None
+    spontaneous: bool = False  # may be held without notice; recorded after the fact
+    urgent: bool = False  # may be notified "as soon as practicable": short notice is no violation
+
+    def for_participants(self, participants: int) -> AssemblyType:
+        """The rules for an assembly of `participants`: a small group needs no notice; a
+        large group gets its own regime and periods."""
+        rules = self
+        large = self.large_group
+        if large is not None and participants >= large.participants:
+            changes = {"regime": large.regime, "notice": large.notice, "decision": large.decision}
+            rules = rules.model_copy(update={k: v for k, v in changes.items() if v is not None})
+        if self.small_group_exempt_below is not None and participants < self.small_group_exempt_below:
+            rules = rules.model_copy(update={"notice": NoticePeriod(min=None, max=rules.notice.max)})
+        return rules
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        """`notice_working_days: {min, max}` and `decision_working_days: N`, the short form
+        for periods of working days (the form of rulebooks before periods had units)."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for short, full in (("notice_working_days", "notice"), ("decision_working_days", "decision")):
+            if short in data and full in data:
+                raise ValueError(f"give either {short} or {full}, not both")
+        if "notice_working_days" in data:
+            span = data.pop("notice_working_days")
+            if not isinstance(span, Mapping) or not isinstance(span.get("min"), int):
+                raise ValueError(
+                    f"notice_working_days: expected {{min: N, max: M}} in whole days, got {span!r}"
+                )
+            if span.get("max") is not None and (
+                not isinstance(span["max"], int) or span["max"] < span["min"]
+            ):
+                raise ValueError(f"notice_working_days: max ({span['max']!r}) is not a number of days >= min")
+            data["notice"] = {
+                "min": {"amount": span["min"], "unit": "working_days"},
+                "max": {"amount": span["max"], "unit": "working_days"}
+                if span.get("max") is not None
+                else None,
+            }
+        if "decision_working_days" in data:
+            days = data.pop("decision_working_days")
+            if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                raise ValueError(f"decision_working_days: expected a whole number of days, got {days!r}")
+            data["decision"] = {"after_filing": {"amount": days, "unit": "working_days"}}
+        return data
 
 
 class RefusalGround(_Strict):
@@ -129,7 +272,9 @@ class Fairness(_Strict):
     share_venue_between_assemblies: bool = False
     changeover_minutes: int = Field(default=0, ge=0)
     release_on_checkout: bool = False
-    offer_hold_hours: float = Field(default=12, gt=0)
+    # how long a waiting notice has to answer an offer of released time; 0: the rulebook
+    # makes no offers (released time is simply free)
+    offer_hold_hours: float = Field(default=12, ge=0)
     refusal_requires_alternative: bool = False
     first_come_first_served: Literal["exclusive", "tie_break_only"] = "exclusive"
 
@@ -157,7 +302,9 @@ class Rulebook(_Strict):
     hours: Hours
     types: dict[str, AssemblyType] = Field(min_length=1)
     refusal_grounds: dict[str, RefusalGround] = Field(min_length=1)
-    decision_outcomes: list[DecisionOutcome] = Field(min_length=1)
+    decision_outcomes: list[DecisionOutcome] = Field(
+        default=["accepted", "accepted_with_conditions", "alternative_offered", "refused"], min_length=1
+    )
     fairness: Fairness
     closures: Closures = Closures()
     appeal: Appeal | None = None
@@ -217,6 +364,9 @@ def _describe(error: ValidationError, source: str) -> str:
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown field (check its spelling)"
+        named = re.match(r"^([a-z_]+): (.+)$", message, re.S)
+        if named and item["loc"]:  # a check of the whole mapping that names its field
+            where, message = f"{where}.{named[1]}", named[2]
         lines.append(f"{where}: {message}")
     return f"{source}: " + "; ".join(lines)
 

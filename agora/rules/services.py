@@ -8,7 +8,7 @@ from django.db import transaction
 from agora.audit.services import record
 
 from .models import Rulebook
-from .rulebook import RulebookError, load_rulebook_texts
+from .rulebook import RulebookError, load_rulebook_texts, rulebook_from_data
 
 
 def load_rulebooks(directory: Path | None = None) -> list[tuple[Rulebook, bool]]:
@@ -29,7 +29,9 @@ def load_rulebooks(directory: Path | None = None) -> list[tuple[Rulebook, bool]]
             digest = Rulebook.digest(data)
             existing = Rulebook.objects.filter(code=rid, version=rulebook.version).first()
             if existing is not None:
-                if existing.sha256 != digest:
+                # the same rules: the same data, or data an older schema wrote that reads the
+                # same (a field added since, with its default; a short form spelled out)
+                if existing.sha256 != digest and rulebook_from_data(existing.data) != rulebook:
                     raise RulebookError(
                         f"{rid} version {rulebook.version} is already loaded with different rules; "
                         "give the changed file a new `version:`"

@@ -77,8 +77,8 @@ def offer_released(
     A notice that already had an offer of this time (declined or expired) is not asked again.
     """
     start = max(start, at)
-    if end <= start:
-        return []
+    if end <= start or not jurisdiction.rulebook.rules.fairness.offer_hold_hours:
+        return []  # nothing left, or a rulebook that makes no offers: the time is simply free
     asked_before = Offer.objects.filter(
         notice__venue=venue,
         starts_at__lt=end,

@@ -39,9 +39,9 @@ def _deadlines(jurisdiction) -> list[dict]:
     return [
         {
             "type": words.assembly_type(code, rulebook),
-            "notice": kind.notice_working_days.min,
-            "decision": kind.decision_working_days,
-            "silence": words.status(kind.silence.value),
+            "notice": words.notice_period(kind.notice),
+            "decision": words.decision_period(kind.decision),
+            "silence": words.silence(kind.silence.value),
         }
         for code, kind in rulebook.rules.types.items()
     ]

@@ -17,7 +17,8 @@ def shipped_texts():
 def test_shipped_rulebooks_parse_and_fair_inherits_the_law():
     books = load_rulebook_texts(shipped_texts())
     kz, fair = books["kz-2020"][0], books["fair"][0]
-    assert kz.types["rally"].notice_working_days.min == 5
+    assert kz.types["rally"].notice.min.amount == 5 and kz.types["rally"].notice.min.unit == "working_days"
+    assert kz.types["rally"].decision.after_filing.amount == 3
     assert kz.types["march"].silence == "deemed_refused"
     assert kz.fairness.max_hours_per_organizer_per_venue_day is None
     # fair restates none of the law, yet has it all, plus its own fairness values
