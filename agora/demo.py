@@ -48,14 +48,17 @@ def names(en: str, ru: str, kk: str) -> dict:
     return {"en": en, "ru": ru, "kk": kk}
 
 
-def make_jurisdiction(slug, name, prefix, rulebook_code, address=None) -> Jurisdiction:
+def make_jurisdiction(
+    slug, name, prefix, rulebook_code, address=None, languages=("kk", "ru", "en")
+) -> Jurisdiction:
+    rulebook = latest(rulebook_code)
     return Jurisdiction.objects.create(
         slug=slug,
         name=name,
         address=address or {},
-        timezone="Asia/Almaty",
-        languages=["kk", "ru", "en"],
-        rulebook=latest(rulebook_code),
+        timezone=rulebook.rules.timezone,
+        languages=list(languages),
+        rulebook=rulebook,
         reference_prefix=prefix,
     )
 
@@ -371,6 +374,117 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
         starts_at=local(ahead + dt.timedelta(days=3), 7),
         ends_at=local(ahead + dt.timedelta(days=3), 12),
     )
+    made.update(_other_cities(now, aigerim))
+    return made
+
+
+# One city for each other shipped rulebook: its authority, its places, and notices filed
+# under its own periods (issue 18). Nobody decides them in the demo; silence does.
+CITIES = [
+    (
+        "moscow",
+        names("Moscow city government", "Правительство Москвы", "Мәскеу қаласының үкіметі"),
+        "MSK",
+        "ru-54fz",
+        ("ru", "en"),
+        names(
+            "13 Tverskaya Street, Moscow 125032, Russia",
+            "Россия, 125032, г. Москва, ул. Тверская, 13",
+            "Ресей, 125032, Мәскеу қ., Тверская көшесі, 13",
+        ),
+        [
+            (
+                "sokolniki",
+                names("Sokolniki Park", "Парк «Сокольники»", "Сокольники саябағы"),
+                55.7920,
+                37.6770,
+            ),
+            ("gorky-park", names("Gorky Park", "Парк Горького", "Горький саябағы"), 55.7298, 37.6011),
+            (
+                "pushkin-square",
+                names("Pushkin Square", "Пушкинская площадь", "Пушкин алаңы"),
+                55.7656,
+                37.6057,
+            ),
+        ],
+    ),
+    (
+        "london",
+        names("Metropolitan Police Service", "Столичная полиция Лондона", "Лондон астаналық полициясы"),
+        "LON",
+        "uk-poa-1986",
+        ("en",),
+        names(
+            "New Scotland Yard, Victoria Embankment, London SW1A 2JL, United Kingdom",
+            "Великобритания, Лондон SW1A 2JL, Виктория-Эмбанкмент, Нью-Скотленд-Ярд",
+            "Ұлыбритания, Лондон SW1A 2JL, Виктория-Эмбанкмент, Нью-Скотленд-Ярд",
+        ),
+        [
+            (
+                "trafalgar-square",
+                names("Trafalgar Square", "Трафальгарская площадь", "Трафальгар алаңы"),
+                51.5080,
+                -0.1281,
+            ),
+            (
+                "parliament-square",
+                names("Parliament Square", "Парламентская площадь", "Парламент алаңы"),
+                51.5005,
+                -0.1263,
+            ),
+        ],
+    ),
+    (
+        "berlin",
+        names(
+            "Berlin Police, assembly authority",
+            "Полиция Берлина, орган по делам собраний",
+            "Берлин полициясы, жиналыстар жөніндегі орган",
+        ),
+        "BER",
+        "de-be-versfg",
+        ("en",),
+        names(
+            "Platz der Luftbrücke 6, 12101 Berlin, Germany",
+            "Германия, 12101, Берлин, Плац-дер-Люфтбрюкке, 6",
+            "Германия, 12101, Берлин, Плац-дер-Люфтбрюкке, 6",
+        ),
+        [
+            ("pariser-platz", names("Pariser Platz", "Парижская площадь", "Париж алаңы"), 52.5163, 13.3789),
+            ("alexanderplatz", names("Alexanderplatz", "Александерплац", "Александерплац"), 52.5219, 13.4132),
+        ],
+    ),
+]
+# (city, venue, type, days ahead, start hour, end hour, participants, purpose)
+CITY_NOTICES = [
+    ("moscow", "pushkin-square", "rally", 12, 12, 14, 300, "Rally for the city's green belt."),
+    ("moscow", "sokolniki", "meeting", 1, 15, 17, 200, "Meeting on park opening hours."),  # no notice needed
+    ("london", "trafalgar-square", "procession", 10, 11, 13, 800, "Procession for cleaner air in London."),
+    ("london", "parliament-square", "assembly", 1, 12, 13, 50, "Assembly for bus routes."),  # s.14: no notice
+    ("berlin", "alexanderplatz", "assembly", 5, 16, 18, 400, "Assembly for affordable rents."),
+]
+
+
+def _other_cities(now: dt.datetime, organizer) -> dict:
+    made, venues = {}, {}
+    for slug, name, prefix, code, languages, address, places in CITIES:
+        city = made[slug] = make_jurisdiction(slug, name, prefix, code, address, languages)
+        for venue_slug, venue_name, lat, lon in places:
+            venues[slug, venue_slug] = make_venue(city, venue_slug, venue_name, lat, lon, 50, 70)
+    for slug, venue_slug, kind, days, start_h, end_h, people, purpose in CITY_NOTICES:
+        city, venue = made[slug], venues[slug, venue_slug]
+        day = city.local_day(now) + dt.timedelta(days=days)
+        n = notices.file_notice(
+            organizer,
+            at=now - dt.timedelta(hours=1),
+            assembly_type=kind,
+            purpose=purpose,
+            venue=venue,
+            starts_at=city.at(day, dt.time(start_h)),
+            ends_at=city.at(day, dt.time(end_h)),
+            expected_participants=people,
+        )
+        made[f"{slug}_{venue_slug}"] = n
     return made
 
 

@@ -82,15 +82,17 @@ def file_rally(
 
 
 def refuse_with_alternative(notice, officer, venue, hour: int = 16):
-    """Refuse for `venue_booked`, offering `venue` at `hour` for an hour instead."""
+    """Refuse on a ground of public order, offering `venue` at `hour` for an hour instead
+    (a refusal for another event at the place must show the two cannot be held together:
+    tests/notices/test_both_fit.py)."""
     from agora.notices import services
 
     return services.decide(
         notice,
         officer,
         "refused",
-        grounds=["venue_booked"],
-        reasoning="The place is taken at that time.",
+        grounds=["public_order_threat"],
+        reasoning="Road works at that time.",
         alternative={"venue": venue.pk, "starts_at": future(hour=hour), "ends_at": future(hour=hour + 1)},
     )
 

@@ -17,6 +17,7 @@ from pydantic import Field
 from agora.audit.services import digest
 from agora.fields import plausible_moment
 from agora.i18n import pick
+from agora.notices import services
 from agora.notices.models import Decision, Notice
 from agora.register import queries, summary
 from agora.rules.models import Jurisdiction
@@ -177,6 +178,22 @@ def closures(request, filters: Query[ClosureQuery]):
         last = page[-1]
         cursor = base64.urlsafe_b64encode(f"{last.starts_at.isoformat()}|{last.pk}".encode()).decode()
     return {"items": closures_out(page), "next_cursor": cursor}
+
+
+@router.get("/register/{reference}/deadlines", response={200: list[s.DeadlineOut], **ERRORS})
+def deadlines(request, reference: str):
+    """How each deadline of a filed notice was counted: the rule of its rulebook, the period
+    (amount, unit, days skipped, cut-off), what it counts from, the days left out and why
+    (`weekend`, `holiday` with its name, a skipped weekday), the result, and for the notice
+    periods whether the filing kept them."""
+    notice = get_object_or_404(
+        Notice.objects.filter(status__in=queries.PUBLIC_STATES).select_related("jurisdiction", "rulebook"),
+        reference=reference,
+    )
+    return [
+        {"kind": c.kind, "rulebook": str(notice.rulebook), "kept": c.kept, **c.trace.as_dict()}
+        for c in services.deadline_traces(notice)
+    ]
 
 
 @router.get("/decisions/{reference}", response={200: s.DecisionOut, **ERRORS})

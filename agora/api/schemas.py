@@ -136,6 +136,9 @@ class DecisionOut(Schema):
     alternative: dict | None
     decided_at: LocalTime
     after_deadline: bool
+    too_late_for_court: bool = Field(
+        description="made later than the rulebook's days a court needs to rule before the assembly"
+    )
     rulebook: str
     letter_sha256: str | None
 
@@ -544,3 +547,27 @@ class CalendarDayOut(Schema):
     name: str
     declared_at: LocalTime | None
     deadlines_moved: list[str]
+
+
+class NotCounted(Schema):
+    date: dt.date
+    why: str = Field(description="weekend, holiday, or the weekday the rule skips (mon … sun)")
+    holiday: str | None = None
+
+
+class DeadlineOut(Schema):
+    kind: Literal["notice_min", "notice_max", "decision_after_filing", "decision_before_start"]
+    rule: str = Field(description="where the rulebook states it, e.g. types.rally.notice.min")
+    rulebook: str
+    amount: float
+    unit: Literal["working_days", "clear_days", "calendar_days", "hours"]
+    skip: list[str]
+    cut_off: str | None
+    article: str | None
+    anchor: Literal["start", "filing"]
+    anchor_at: dt.datetime
+    at: dt.datetime = Field(description="the limit; with end_of_day, the midnight that ends the last day")
+    end_of_day: bool
+    kept: bool | None = Field(description="whether the filing kept a notice period; null for a decision's")
+    days: list[NotCounted] = Field(description="the days not counted, filing and assembly days included")
+    counted_days: int

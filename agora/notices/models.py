@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -287,6 +288,13 @@ class Decision(models.Model):
     def after_deadline(self) -> bool:
         due = self.notice.decision_due_at
         return due is not None and self.decided_at > due
+
+    @property
+    def too_late_for_court(self) -> bool:
+        """Made later than the rulebook's days a court needs before the assembly."""
+        appeal = self.rulebook.rules.appeal if self.rulebook_id else None
+        days = appeal.court_days if appeal else None
+        return bool(days) and self.decided_at > self.notice.starts_at - dt.timedelta(days=days)
 
 
 class Letter(models.Model):

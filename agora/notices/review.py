@@ -140,3 +140,40 @@ def offer_form(notice: Notice, index: int) -> dict:
         "grounds": [ground],
         "reasoning": str(OFFER_REASONS.get(ground, OFFER_REASONS["venue_booked"])),
     }
+
+
+def rivals(decision) -> list[dict]:
+    """For a decision on the ground of another event at the same place: the bookings that
+    were in the way when it was made (the other notice, when it was filed, and how the time
+    was used), so that anyone can judge whether the two could not be held together."""
+
+    rules = decision.rulebook.rules
+    if not set(decision.grounds) & set(rules.competing_event_grounds):
+        return []
+    notice = decision.notice
+    rows = (
+        Booking.objects.firm()
+        .filter(zone__venue=notice.venue_id, starts_at__lt=notice.ends_at, ends_at__gt=notice.starts_at)
+        .filter(created_at__lte=decision.decided_at)
+        .exclude(notice=notice)
+        .select_related("notice", "zone")
+        .order_by("notice__filed_at", "zone__slug")
+    )
+    found: dict[int, dict] = {}
+    tz = notice.jurisdiction.tz
+    for booking in rows:
+        row = found.setdefault(
+            booking.notice_id,
+            {
+                "reference": booking.notice.reference,
+                "filed": booking.notice.filed_at,
+                "zones": [],
+                "booking": booking,
+            },
+        )
+        row["zones"].append(pick(booking.zone.name))
+    for row in found.values():
+        booking = row.pop("booking")
+        row["time"] = i18n.span(booking.starts_at, booking.ends_at, tz)
+        row["use"] = words.booking_use(booking)
+    return list(found.values())

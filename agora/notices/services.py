@@ -44,6 +44,7 @@ from agora.venues.models import Closure, Venue, VenueChange, Zone
 from . import notify, words
 from .integrity import fingerprint
 from .models import Decision, Notice
+from .places import place_label
 from .workflow import (
     ACTIONS,
     AUTHORITY,
@@ -94,6 +95,7 @@ def venue_facts(venue: Venue, start: dt.datetime, end: dt.datetime) -> VenueFact
         designated=venue.designated,
         capacity=venue.capacity,
         closures=[Interval(c.starts_at, c.until, c.reason) for c in closures],
+        slug=venue.slug,
     )
 
 
@@ -131,12 +133,48 @@ def decision_due(notice: Notice, *, counted_from: dt.datetime | None = None) -> 
     return due
 
 
-def _decision_rules(notice: Notice):
-    rules = notice.rulebook.rules.type_rules(notice.assembly_type).for_participants(
-        notice.expected_participants
+@dataclass(frozen=True)
+class Counted:
+    """One deadline of a filed notice, as counted: which (`kind`), how (`trace`), and whether
+    the filing kept it (`kept`: None for the authority's own deadline)."""
+
+    kind: str  # "notice_min", "notice_max", "decision_after_filing", "decision_before_start"
+    trace: deadlines.Trace
+    kept: bool | None
+
+
+def deadline_traces(notice: Notice) -> list[Counted]:
+    """How each deadline of a filed notice was computed under the rulebook it was filed
+    under, on today's calendar of its jurisdiction (a declared day moves them)."""
+    if notice.filed_at is None or notice.rulebook_id is None:
+        return []
+    counter, decision = _decision_rules(notice)
+    rules = _rules_of(notice)
+    base, found = f"types.{notice.assembly_type}", []
+    if rules.notice.min is not None:
+        trace = counter.latest_filing(rules.notice.min, notice.starts_at, f"{base}.notice.min")
+        found.append(Counted("notice_min", trace, trace.allows(notice.filed_at)))
+    if rules.notice.max is not None:
+        trace = counter.earliest_filing(rules.notice.max, notice.starts_at, f"{base}.notice.max")
+        found.append(Counted("notice_max", trace, notice.filed_at >= trace.at))
+    _, traces = deadlines.decision_deadline(
+        counter, decision, notice.filed_at, notice.starts_at, rule=f"{base}.decision"
     )
+    found += [Counted(f"decision_{t.rule.rsplit('.', 1)[1]}", t, None) for t in traces]
+    return found
+
+
+def _rules_of(notice: Notice):
+    """The rules of the notice's type under its rulebook, for its size, place and day."""
+    day = notice.jurisdiction.local_day(notice.starts_at)
+    return notice.rulebook.rules.rules_for(
+        notice.assembly_type, notice.expected_participants, notice.venue.slug, day
+    )
+
+
+def _decision_rules(notice: Notice):
     jurisdiction = notice.jurisdiction
-    return deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), rules.decision
+    return deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), _rules_of(notice).decision
 
 
 def open_alternative(notice: Notice) -> Decision | None:
@@ -439,6 +477,31 @@ def _grounds_listed(step: Step) -> None:
             else _("A refusal must name at least one legal ground from the rulebook.")
         )
         raise ValidationError({"grounds": message})
+
+
+def _both_fit(step: Step) -> None:
+    """Another event at the same place is a ground only where the two cannot be held
+    together (ECtHR, *Lashmankin and Others v. Russia*, 2017): the scheduler looks for room
+    beside what is booked, within the time the notice asked for."""
+    rival = [g for g in step.grounds if g in step.rules.competing_event_grounds]
+    if not rival:
+        return
+    room = planning.shared_placement(step.notice)
+    if room is None:
+        return
+    raise ValidationError(
+        {
+            "grounds": _(
+                "“%(ground)s” does not hold: this notice can be held beside what is booked, at "
+                "%(place)s. Accept it there (a placement within its request), or give another ground."
+            )
+            % {
+                "ground": words.ground(rival[0], step.notice.rulebook),
+                "place": place_label(room, step.notice.jurisdiction),
+            }
+        },
+        code="both_fit",
+    )
 
 
 def _reasons_given(step: Step) -> None:
@@ -785,6 +848,7 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "no_grounds": _no_grounds,
     "no_alternative": _no_alternative,
     "grounds_listed": _grounds_listed,
+    "both_fit": _both_fit,
     "reasons_given": _reasons_given,
     "conditions_stated": _conditions_stated,
     "no_conditions": _no_conditions,
@@ -1119,11 +1183,7 @@ def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
 
 def silence_of(notice: Notice) -> str:
     """What the authority's silence means for this notice (its type and size)."""
-    return (
-        notice.rulebook.rules.type_rules(notice.assembly_type)
-        .for_participants(notice.expected_participants)
-        .silence
-    )
+    return _rules_of(notice).silence
 
 
 def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:
@@ -1233,8 +1293,12 @@ def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
 
 
 def _apply_day_plan(proposal: dict, officer, at) -> list:
-    decided = []
-    for item in proposal["items"]:
+    # the notices that go ahead are booked first, so that a refusal or a move for another
+    # event at the same place is judged beside the bookings the plan makes ("both fit")
+    ahead = ("accepted", "accepted_with_conditions")
+    order = sorted(proposal["items"], key=lambda item: item["outcome"] not in ahead)
+    decided = {}
+    for item in order:
         notice, outcome = item["notice"], item["outcome"]
         rules = notice.jurisdiction.rulebook.rules
         kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
@@ -1247,8 +1311,8 @@ def _apply_day_plan(proposal: dict, officer, at) -> list:
         elif rules.fairness.refusal_requires_alternative:
             nearest = planning.alternatives(notice, limit=1)
             if not nearest:
-                decided.append((notice, None))
+                decided[notice.pk] = (notice, None)
                 continue
             outcome, kwargs["alternative"] = "alternative_offered", nearest[0].place
-        decided.append((notice, decide(notice, officer, outcome, **kwargs)))
-    return decided
+        decided[notice.pk] = (notice, decide(notice, officer, outcome, **kwargs))
+    return [decided[item["notice"].pk] for item in proposal["items"]]  # in filing order

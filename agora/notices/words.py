@@ -298,3 +298,135 @@ def audit_object(kind: str, pk: str) -> str:
 
 def people(count) -> str:
     return i18n.number(count)
+
+
+# --- how a deadline was counted (a notice's public page) ------------------------------------
+
+TRACE_TITLES = {
+    "notice_min": _("Notice, at least"),
+    "notice_max": _("Notice, at most"),
+    "decision_after_filing": _("Decision, after filing"),
+    "decision_before_start": _("Decision, before the start"),
+}
+TRACE_RESULTS = {
+    "notice_min": _("Last lawful filing: %(when)s"),
+    "notice_max": _("Earliest lawful filing: %(when)s"),
+    "decision_after_filing": _("Due by %(when)s"),
+    "decision_before_start": _("Due by %(when)s"),
+}
+# what counts, by unit, for a period counted back from the start (a notice) or forward
+# from the filing (a decision)
+COUNTED_BACK = {
+    "working_days": _(
+        "Counted: the working days strictly between the filing day and the day of the assembly."
+    ),
+    "clear_days": _("Counted: the whole days strictly between the filing day and the day of the assembly."),
+    "calendar_days": _(
+        "Counted: the days after the filing day, up to and including the day of the assembly."
+    ),
+    "hours": _("Counted: the hours back from the start."),
+}
+COUNTED_FORWARD = {
+    "working_days": _("Counted: the working days after the filing day; the last one ends the period."),
+    "clear_days": _("Counted: the whole days after the filing day; the last one ends the period."),
+    "calendar_days": _("Counted: the days after the filing day; the last one ends the period."),
+    "hours": _("Counted: the hours from the filing."),
+}
+NOT_COUNTED = {
+    "weekend": pgettext_lazy("a day not counted", "weekend"),
+    "holiday": pgettext_lazy("a day not counted", "holiday"),
+}
+
+
+def _not_counted(day, calendar) -> str:
+    """ "Sat 12 December (weekend)", "Mon 23 March (holiday: Наурыз мейрамы)"."""
+    shown = i18n.day(day.date, weekday=True)
+    if day.why == "holiday":
+        name = calendar.holiday_name_in(day.date, _lang(None)) if calendar is not None else None
+        why = f"{NOT_COUNTED['holiday']}: {name}" if name else str(NOT_COUNTED["holiday"])
+    else:
+        why = str(NOT_COUNTED.get(day.why, gettext("not counted by the rule")))
+    return f"{shown} ({why})"
+
+
+def trace(counted, book, tz, calendar=None) -> dict:
+    """One deadline of a notice, as its public page explains it."""
+    t = counted.trace
+    period_ = t.period
+    counts = COUNTED_FORWARD if t.anchor == "filing" else COUNTED_BACK
+    source = gettext("Rulebook: %(rulebook)s") % {"rulebook": rulebook(book)}
+    if period_.article:  # "article 7.1"; a citation of its own ("§ 12(1)", "s.11(5)") as it is
+        cited = period_.article[0].isdigit()
+        source += ", " + (
+            gettext("article %(article)s") % {"article": period_.article} if cited else period_.article
+        )
+    verdict = None
+    if counted.kept is not None:
+        late = counted.kind == "notice_min"
+        if counted.kept:
+            verdict = gettext("filed in time")
+        else:
+            verdict = gettext("filed late") if late else gettext("filed too early")
+    skipped = [d for d in t.days if not d.counted and d.why not in ("filing day", "assembly day")]
+    return {
+        "title": TRACE_TITLES[counted.kind],
+        "period": period(period_),
+        "source": source,
+        "result": TRACE_RESULTS[counted.kind] % {"when": i18n.deadline(t.at, tz)},
+        "kept": counted.kept,
+        "verdict": verdict,
+        "counts": counts[period_.unit],
+        "skipped": [_not_counted(d, calendar) for d in skipped],
+    }
+
+
+def place_rules(venue, today) -> list[dict]:
+    """The rules the jurisdiction's rulebook sets for this place, in force now or later."""
+    rules = venue.jurisdiction.rulebook.rules.places.get(venue.slug, ())
+    shown = []
+    for rule in sorted(rules, key=lambda r: r.valid_from):
+        if rule.valid_until is not None and rule.valid_until < today:
+            continue
+        facts = []
+        if rule.capacity:
+            facts.append(gettext("At most %(n)s people.") % {"n": i18n.number(rule.capacity)})
+        if rule.notice_exempt_up_to:
+            facts.append(
+                gettext("Up to %(n)s participants need no notice.")
+                % {"n": i18n.number(rule.notice_exempt_up_to)}
+            )
+        if rule.hours:
+            facts.append(
+                gettext("From %(start)s to %(end)s.")
+                % {"start": f"{rule.hours.start:%H:%M}", "end": rule.hours.end_text()}
+            )
+        if rule.buffer_m is not None:
+            facts.append(gettext("A buffer of %(m)s m around it.") % {"m": i18n.number(rule.buffer_m)})
+        if rule.valid_until is None:
+            dates = gettext("From %(day)s") % {"day": i18n.day(rule.valid_from)}
+        else:
+            dates = gettext("From %(first)s to %(last)s") % {
+                "first": i18n.day(rule.valid_from),
+                "last": i18n.day(rule.valid_until),
+            }
+        source = rule.source if isinstance(rule.source, str) else i18n.pick(rule.source)
+        shown.append({"dates": dates, "now": rule.in_force(today), "facts": facts, "source": source})
+    return shown
+
+
+def booking_use(booking, now=None) -> str:
+    """How a booking's time was used, as a reader of the register asks it."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    tz = booking.notice.jurisdiction.tz
+    if booking.checked_in_at:
+        used = gettext("checked in at %(time)s") % {"time": i18n.when(booking.checked_in_at, tz)}
+        if booking.is_released:
+            used += "; " + gettext("released from %(time)s") % {"time": i18n.when(booking.held_until, tz)}
+        return used
+    if booking.is_released:
+        return gettext("released from %(time)s, unused") % {"time": i18n.when(booking.held_until, tz)}
+    if booking.ends_at <= now:
+        return gettext("booked, never used (no check-in)")
+    return gettext("booked, not used yet")

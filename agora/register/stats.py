@@ -16,7 +16,7 @@ from agora.i18n import pick
 from agora.notices import words
 from agora.notices.models import Decision, Notice
 from agora.notices.workflow import REFUSED_OUTCOMES, Status
-from agora.rules.models import Jurisdiction
+from agora.rules.models import Jurisdiction, Rulebook
 from agora.scheduling.flags import blocking_index
 from agora.scheduling.models import Booking
 from agora.venues.models import Closure, Venue, VenueChange
@@ -87,6 +87,7 @@ def figures(now: dt.datetime | None = None) -> dict:
         .order_by("-n", "topic")
     )
     index = blocking_index(Booking.objects.all(), now=now)
+    late_for_court = _late_for_court()
     return {
         "computed_at": now.isoformat(),
         "by_type": by("assembly_type"),
@@ -100,7 +101,30 @@ def figures(now: dt.datetime | None = None) -> dict:
         "unused_hours_by_organizer": [[r["organizer_id"], round(r["unused_hours"], 1)] for r in index[:12]],
         "displaced_by_organizer": [[r["organizer_id"], r["displaced"]] for r in index[:12] if r["displaced"]],
         "closures": closure_figures(),
+        "late_for_court": late_for_court,
     }
+
+
+def _late_for_court() -> list[list[int]]:
+    """[jurisdiction, decisions under a rulebook that states the days a court needs, those
+    made later than that before the assembly], one query per such rulebook."""
+    totals: Counter = Counter()
+    late: Counter = Counter()
+    for book in Rulebook.objects.order_by("pk"):
+        appeal = book.rules.appeal
+        if appeal is None or not appeal.court_days:
+            continue
+        cut = F("notice__starts_at") - dt.timedelta(days=appeal.court_days)
+        rows = (
+            Decision.objects.filter(rulebook=book)
+            .order_by()
+            .values_list("notice__jurisdiction")
+            .annotate(n=Count("id"), late=Count("id", filter=Q(decided_at__gt=cut)))
+        )
+        for jurisdiction, n, too_late in rows:
+            totals[jurisdiction] += n
+            late[jurisdiction] += too_late
+    return [[j, totals[j], late[j]] for j in sorted(totals)]
 
 
 def sections(found: dict | None = None) -> list[dict]:
@@ -108,6 +132,9 @@ def sections(found: dict | None = None) -> list[dict]:
     found = found if found is not None else figures()
     books = words.rulebooks_naming()
     places = Venue.objects.only("name").in_bulk([v for v, _n in found["by_place"]])
+    authorities = Jurisdiction.objects.only("name").in_bulk(
+        [row[0] for row in found.get("late_for_court", [])]
+    )
     organizer_ids = [o for o, _ in found["unused_hours_by_organizer"] + found["displaced_by_organizer"]]
     organizers = Notice._meta.get_field("organizer").related_model.objects.in_bulk(organizer_ids)
 
@@ -151,6 +178,15 @@ def sections(found: dict | None = None) -> list[dict]:
         _bars(
             _("Blocking index: notices displaced, by organizer"),
             [(organizer(o), n) for o, n in found["displaced_by_organizer"]],
+        ),
+        _bars(
+            _("Decisions too late for a court to rule before the assembly, by authority"),
+            [
+                (pick(authorities[j].name), round(100 * n_late / n, 1))
+                for j, n, n_late in found.get("late_for_court", [])
+                if j in authorities and n
+            ],
+            "%",
         ),
         *closure_sections(found["closures"]),
     ]

@@ -20,7 +20,7 @@ from agora import i18n
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
 from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
-from agora.notices import review
+from agora.notices import review, services, words
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
 from agora.venues.geometry import centroid
@@ -54,7 +54,12 @@ def decision_public(request, reference):
         reference=reference,
     )
     alternative = review.place_label(decision.alternative, decision.notice.jurisdiction)
-    context = {"decision": decision, "letter": letter_for(decision), "alternative": alternative}
+    context = {
+        "decision": decision,
+        "letter": letter_for(decision),
+        "alternative": alternative,
+        "rivals": review.rivals(decision),
+    }
     return render(request, "register/decision.html", context)
 
 
@@ -70,6 +75,10 @@ def notice_public(request, reference):
         "where": review.where(notice),
         "decisions": list(notice.decisions.all()),
         "day": notice.jurisdiction.local_day(notice.starts_at),
+        "deadlines": [
+            words.trace(counted, notice.rulebook, notice.jurisdiction.tz, notice.jurisdiction.calendar())
+            for counted in services.deadline_traces(notice)
+        ],
     }
     return render(request, "register/notice.html", context)
 
@@ -263,6 +272,7 @@ def venue_page(request, pk):
             venue.closures.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:20]
         ),
         "changes": venue_changes_shown(venue.changes.all()[:20]),
+        "place_rules": words.place_rules(venue, venue.jurisdiction.local_day(timezone.now())),
         "geometry_json": json.dumps(venue.geometry),
         "center": (lat, lon),
         "tile_url": settings.AGORA_TILE_URL,

@@ -27,8 +27,9 @@ class WorkingCalendar:
         weekend: Iterable[str] = ("sat", "sun"),
         extra_holidays: Iterable[dt.date] = (),
         extra_working_days: Iterable[dt.date] = (),
+        subdivision: str | None = None,
     ) -> None:
-        self.country = country
+        self.country, self.subdivision = country, subdivision
         self.weekend = frozenset(WEEKDAYS.index(day) for day in weekend)
         self.extra_holidays = frozenset(extra_holidays)
         self.extra_working_days = frozenset(extra_working_days)
@@ -46,12 +47,27 @@ class WorkingCalendar:
             calendar.weekend,
             [*calendar.extra_holidays, *extra_holidays],
             [*calendar.extra_working_days, *extra_working_days],
+            calendar.subdivision,
         )
 
     @cached_property
     def _official(self) -> holidays.HolidayBase:
         # Years are filled in lazily by the holidays package as dates are looked up.
-        return holidays.country_holidays(self.country)
+        return holidays.country_holidays(self.country, subdiv=self.subdivision)
+
+    def holiday_name_in(self, day: dt.date, lang: str) -> str | None:
+        """The official holiday's name in `lang`, where the `holidays` package has it in that
+        language (None otherwise, and for a day the authority declared)."""
+        if day in self.extra_working_days or day in self.extra_holidays:
+            return None
+        supported = self._official.supported_languages or ()
+        code = next((c for c in (lang, f"{lang}_US", f"{lang}_GB") if c in supported), None)
+        if code is None:
+            return None
+        named = self.__dict__.setdefault("_named", {})
+        if code not in named:
+            named[code] = holidays.country_holidays(self.country, subdiv=self.subdivision, language=code)
+        return named[code].get(day)
 
     def holiday_name(self, day: dt.date) -> str | None:
         if day in self.extra_working_days:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import get_language, ngettext
@@ -37,6 +37,7 @@ class VenueFacts:
     designated: bool
     capacity: int | None
     closures: Sequence[Interval] = ()
+    slug: str = ""  # the venue's, for the rulebook's rules of particular places
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,12 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
     if start <= filed:
         return [Violation("in_the_past")]
 
-    rules = rulebook.type_rules(facts.assembly_type)
     found: list[Violation] = []
 
-    rules = rules.for_participants(facts.expected_participants)
+    place = rulebook.place_rule(facts.venue.slug, start.date())
+    rules = rulebook.rules_for(
+        facts.assembly_type, facts.expected_participants, facts.venue.slug, start.date()
+    )
     counter = Counter(calendar, tz)
     low, high = rules.notice.min, rules.notice.max
     if low is not None and not counter.latest_filing(low, start).allows(filed):
@@ -197,7 +200,7 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
         params["given"] = _amount(counter.given(high, filed, start))
         found.append(Violation("early_notice", None, _with_unit(params, high)))
 
-    hours = rulebook.hours_for(facts.assembly_type)
+    hours = place.hours if place is not None and place.hours else rulebook.hours_for(facts.assembly_type)
     midnight = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time(), tz)
     ends_in_hours = (end.date() == start.date() and end.time() <= hours.end) or (
         hours.until_midnight and end == midnight
@@ -246,7 +249,7 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
                 },
             )
         )
-    capacity = facts.venue.capacity
+    capacity = min((c for c in (facts.venue.capacity, place and place.capacity) if c), default=None)
     if capacity is not None and facts.expected_participants > capacity:
         found.append(
             Violation(
@@ -270,4 +273,5 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
                 )
             )
             break
-    return found
+    # a violation cites a ground only where this rulebook lists it
+    return [v if v.ground in rulebook.refusal_grounds else replace(v, ground=None) for v in found]

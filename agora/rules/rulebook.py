@@ -101,9 +101,26 @@ class Hours(_Strict):
 
 class Calendar(_Strict):
     country: str = Field(min_length=2, max_length=3)
+    # a region with holidays of its own (the `holidays` package's code: "BE" for Berlin, "ENG")
+    subdivision: str | None = None
     weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["sat", "sun"]
     extra_holidays: list[dt.date] = []
     extra_working_days: list[dt.date] = []
+
+    @model_validator(mode="after")
+    def _known(self) -> Calendar:
+        import holidays
+
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdivision)
+        except NotImplementedError:
+            if self.subdivision is not None and holidays.list_supported_countries().get(self.country):
+                known = ", ".join(holidays.list_supported_countries()[self.country])
+                raise ValueError(
+                    f"subdivision: {self.country} has no {self.subdivision!r}; known: {known}"
+                ) from None
+            raise ValueError(f"country: no official holidays are known for {self.country!r}") from None
+        return self
 
 
 Names = dict[Literal["en", "ru", "kk", "de"], str]
@@ -238,6 +255,7 @@ class RefusalGround(_Strict):
     en: str
     ru: str | None = None
     kk: str | None = None
+    de: str | None = None
     # the rulebook author's own remark (a value assumed, a source to check): for whoever
     # maintains the file, never shown to a user
     note: str | None = None
@@ -284,7 +302,34 @@ class Appeal(_Strict):
 
     within_days: int = Field(ge=1)  # calendar days from the decision
     to: Names  # the body that hears it, in each language
+    # days a court needs to rule before the assembly: a decision later than that leaves the
+    # organizer no remedy in time, and is flagged publicly (none: not stated)
+    court_days: int | None = Field(default=None, ge=1)
     note: str | None = None  # the author's remark, never shown
+
+
+class PlaceRule(_Strict):
+    """What the law sets for one designated place, from `valid_from` to `valid_until` (its
+    last day; none: until further notice), with the act that sets it."""
+
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    capacity: int | None = Field(default=None, gt=0)  # persons at most
+    hours: Hours | None = None  # instead of the rulebook's and the type's
+    # assemblies of up to this many participants need no notice here (Moscow's "Hyde Parks")
+    notice_exempt_up_to: int | None = Field(default=None, gt=0)
+    buffer_m: int | None = Field(default=None, ge=0)  # the distance the law keeps around it
+    source: Names | str  # the act, as a reader may look it up (in each language, or one)
+    note: str | None = None  # the author's remark, never shown
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PlaceRule:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError(f"valid_until {self.valid_until} is before valid_from {self.valid_from}")
+        return self
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
 DecisionOutcome = Literal["accepted", "accepted_with_conditions", "alternative_offered", "refused"]
@@ -294,7 +339,7 @@ class Rulebook(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
     extends: str | None = None
-    title: dict[Literal["en", "ru", "kk"], str]
+    title: Names
     # the law the rulebook follows, as a reader may look it up (named in letters)
     law: Names | None = None
     timezone: str
@@ -308,6 +353,11 @@ class Rulebook(_Strict):
     fairness: Fairness
     closures: Closures = Closures()
     appeal: Appeal | None = None
+    # grounds that name another event at the same place: a decision on one holds only where
+    # the two cannot be held together (the scheduler checks; ECtHR, Lashmankin v. Russia)
+    competing_event_grounds: list[str] = ["venue_booked"]
+    # rules of particular places (by the venue's slug in the jurisdiction), each for its dates
+    places: dict[str, list[PlaceRule]] = {}
     # what assemblies are about: the closed list an organizer picks from when filing (the
     # statistics count refusals by it), each named in every language
     topics: dict[str, Names] = {}
@@ -322,6 +372,33 @@ class Rulebook(_Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("places")
+    @classmethod
+    def _one_rule_a_day(cls, places: dict[str, list[PlaceRule]]) -> dict[str, list[PlaceRule]]:
+        for slug, rules in places.items():
+            ordered = sorted(rules, key=lambda r: r.valid_from)
+            for earlier, later in zip(ordered, ordered[1:], strict=False):
+                if earlier.valid_until is None or earlier.valid_until >= later.valid_from:
+                    raise ValueError(
+                        f"{slug}: the rules from {earlier.valid_from} and {later.valid_from} overlap"
+                    )
+        return places
+
+    def place_rule(self, venue_slug: str, day: dt.date) -> PlaceRule | None:
+        """The rule of a place in force on `day`, if the rulebook has one."""
+        return next((r for r in self.places.get(venue_slug, ()) if r.in_force(day)), None)
+
+    def rules_for(
+        self, assembly_type: str, participants: int, venue_slug: str = "", day: dt.date | None = None
+    ):
+        """The type's rules for an assembly of `participants` at a place on `day`: a group
+        the place lets meet without notice needs none."""
+        rules = self.type_rules(assembly_type).for_participants(participants)
+        place = self.place_rule(venue_slug, day) if day is not None else None
+        if place is not None and place.notice_exempt_up_to and participants <= place.notice_exempt_up_to:
+            rules = rules.model_copy(update={"notice": NoticePeriod(min=None, max=rules.notice.max)})
+        return rules
 
     def type_rules(self, assembly_type: str) -> AssemblyType:
         try:

@@ -261,6 +261,34 @@ def place_is_free(notice: Notice, place: Place) -> Place | None:
     return None
 
 
+SHORTER_STEP = 30  # minutes a shared placement gives up at a time, down to half the request
+
+
+def shared_placement(notice: Notice) -> Place | None:
+    """Where the notice can be held beside what is already booked at its own place and
+    within its own requested time: as asked in other zones, else the longest part of that
+    time that is free (down to half of it). None: the two cannot be held together.
+
+    The test of *Lashmankin and Others v. Russia* (ECtHR, 2017): another event at the same
+    place justifies a refusal or a move only where the two genuinely cannot be held together."""
+    clock = Clock.of(notice.jurisdiction, notice.starts_at)
+    problem = day_problem(notice.jurisdiction, clock, [notice])
+    [asked] = problem.requests
+    own = replace(asked, other_venues=(), window=None)
+    minutes = asked.minutes
+    while minutes >= max(1, asked.minutes // 2):
+        shorter = replace(own, end=own.start + minutes, window=(asked.start, asked.end))
+        for _cost, placement in engine.free_placements(problem, shorter if minutes < asked.minutes else own):
+            if (
+                placement.venue == asked.venue
+                and asked.start <= placement.start
+                and placement.end <= asked.end
+            ):
+                return as_place(placement, clock)
+        minutes -= SHORTER_STEP
+    return None
+
+
 def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: int):
     found, seen = [], set()
     for c, placement in engine.free_placements(problem, request):

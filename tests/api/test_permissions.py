@@ -115,6 +115,7 @@ CASES = {
     ),
     "register": ("get", lambda w: "/register", None, ANY),
     "decision": ("get", lambda w: f"/decisions/{w['decision'].reference}", None, ANY),
+    "deadlines": ("get", lambda w: f"/register/{w['pending'].reference}/deadlines", None, ANY),
     "statistics": ("get", lambda w: "/statistics", None, ANY),
     "closures": ("get", lambda w: f"/closures?venue={w['square'].pk}", None, ANY),
     "audit_digest": ("get", lambda w: "/audit/digest", None, ANY),

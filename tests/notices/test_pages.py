@@ -334,8 +334,8 @@ def test_an_empty_appeal_is_refused_with_a_message(organizer_client, square, aig
         notice,
         dana,
         "refused",
-        grounds=["venue_booked"],
-        reasoning="The square is taken.",
+        grounds=["public_order_threat"],
+        reasoning="Road works on the square.",
         alternative={"venue": square.pk, "starts_at": future(hour=17), "ends_at": future(hour=18)},
     )
     response = organizer_client.post(f"/notices/{notice.pk}/appeal/", {"text": ""}, follow=True)

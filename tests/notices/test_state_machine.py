@@ -182,8 +182,8 @@ def test_accepting_an_alternative_books_the_offered_time(file, aigerim, dana, ga
         notice,
         dana,
         "alternative_offered",
-        grounds=["venue_booked"],
-        reasoning="The square is taken.",
+        grounds=["public_order_threat"],
+        reasoning="Road works on the square.",
         alternative={"venue": gandhi.pk, "starts_at": at(19, 10), "ends_at": at(19, 12)},
     )
     services.accept_alternative(notice, aigerim)
@@ -286,8 +286,8 @@ def test_the_organizers_own_words_stay_off_the_public_audit_log(file, aigerim, d
         notice,
         dana,
         "refused",
-        grounds=["venue_booked"],
-        reasoning="The square is taken.",
+        grounds=["public_order_threat"],
+        reasoning="Road works on the square.",
         alternative={"venue": square.pk, "starts_at": at(20, 14), "ends_at": at(20, 17)},
     )
     services.appeal(notice, aigerim, text="Call me on +7 701 555 0101, Aigerim Seitkali")

@@ -46,6 +46,7 @@ PROPER = {
     "Leaflet",
     "htmx",
     "UTC",
+    "VersFG",  # Berlin's assembly law, as its title abbreviates it
     "gzip",
     "e-mail",  # the Russian loanword (allauth's own catalog writes it so)
     "E-mail",

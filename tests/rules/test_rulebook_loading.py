@@ -75,7 +75,8 @@ def test_unknown_parent_and_bad_yaml_are_named():
 
 def test_loading_is_idempotent_and_a_changed_version_is_refused(db, tmp_path):
     first = load_rulebooks()
-    assert {(rb.code, created) for rb, created in first} == {("kz-2020", True), ("fair", True)}
+    shipped = {"kz-2020", "fair", "ru-54fz", "uk-poa-1986", "de-be-versfg"}
+    assert {(rb.code, created) for rb, created in first} == {(code, True) for code in shipped}
     assert all(not created for _, created in load_rulebooks())
 
     for name, text in shipped_texts().items():
@@ -88,3 +89,18 @@ def test_the_command_reports_errors_without_a_traceback(db, tmp_path):
     (tmp_path / "bad.yaml").write_text("id: bad\nversion: 1\n")
     with pytest.raises(CommandError, match="bad.yaml: title: Field required"):
         call_command("load-rulebooks", str(tmp_path))
+
+
+def test_a_version_written_in_the_long_form_of_its_periods_is_the_same_version(db, tmp_path):
+    """kz-2020 says `notice_working_days` and `decision_working_days`; spelled out as periods
+    it reads the same, so it loads as the version already there, not as changed rules."""
+    load_rulebooks()
+    for name, text in shipped_texts().items():
+        if name == "kz-2020.yaml":
+            text = text.replace(
+                "notice_working_days: {min: 5, max: 10}",
+                "notice: {min: {amount: 5, unit: working_days}, max: {amount: 10, unit: working_days}}",
+            ).replace("decision_working_days: 3", "decision: {after_filing: {amount: 3, unit: working_days}}")
+            assert "notice_working_days: {min: 5" not in text
+        (tmp_path / name).write_text(text)
+    assert all(not created for _, created in load_rulebooks(tmp_path))

@@ -88,7 +88,7 @@ def hostile(client, square, gandhi, aigerim, bolat, dana):
         refused,
         dana,
         "refused",
-        grounds=["venue_booked"],
+        grounds=["public_order_threat"],
         reasoning=XSS,
         alternative={"venue": gandhi.pk, "starts_at": future(hour=16), "ends_at": future(hour=17)},
     )
