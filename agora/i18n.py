@@ -86,7 +86,7 @@ def deadline(moment: dt.datetime | None, tz=None) -> str:
         return ""
     at = local(moment, tz)
     if at.time() == dt.time(0):
-        shown = f"{day(at - dt.timedelta(days=1))}, 24:00"
+        shown = f"{day((at - dt.timedelta(days=1)).date())}, 24:00"
     else:
         shown = dateformat.format(at, _format("DATETIME_FORMAT"))
     return f"{shown} ({zone_label(moment, tz)})"
@@ -117,10 +117,11 @@ def month(value: dt.date | dt.datetime) -> str:
 def span(start: dt.datetime, end: dt.datetime, tz=None, *, zone: bool = False) -> str:
     """A time from start to end: one date when both fall on the same local day."""
     a, b = local(start, tz), local(end, tz)
+    zone_ = a.tzinfo  # each part in the same zone: never the reader's current one
     if a.date() == b.date() or (b - a <= dt.timedelta(days=1) and b.time() == dt.time(0)):
-        shown = f"{day(a)}, {clock(a)}–{clock(b)}"
+        shown = f"{day(a, zone_)}, {clock(a, zone_)}–{clock(b, zone_)}"
     else:
-        shown = f"{when(a)} – {when(b)}"
+        shown = f"{when(a, zone_)} – {when(b, zone_)}"
     return f"{shown} ({zone_label(start, tz)})" if zone else shown
 
 

@@ -202,6 +202,10 @@ class NoticeIn(Schema):
     acceptable_venues: list[Id] = Field(default=[], max_length=20)
     equipment: str = Field(default="", max_length=4000)
     stewards: StrictInt = Field(default=0, ge=0, le=100_000)
+    urgent: StrictBool = Field(
+        default=False,
+        description="notified as soon as practicable, where the rulebook allows it for the type",
+    )
     language: Literal["kk", "ru", "en"] = "ru"
     submit: StrictBool = True
 
@@ -281,6 +285,7 @@ class NoticeOut(Schema):
     starts_at: LocalTime
     ends_at: LocalTime
     expected_participants: int
+    urgent: bool
     filed_at: LocalTime | None
     decision_due_at: LocalTime | None
     violations: list[dict]

@@ -54,7 +54,11 @@ def topics() -> list[tuple[str, str]]:
 class NoticeForm(forms.Form):
     assembly_type = forms.ChoiceField(label=_("Type of assembly"))
     topic = forms.ChoiceField(
-        label=_("Topic"), help_text=_("What it is about (public; the statistics count notices by topic).")
+        label=_("Topic"),
+        help_text=_(
+            "What it is about (public; the statistics count notices by topic), where the city's rulebook "
+            "lists topics."
+        ),
     )
     venue = VenueChoiceField(label=_("Place"), queryset=Venue.objects.none())
     date = DayField(label=_("Date"))
@@ -88,6 +92,14 @@ class NoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     stewards = forms.IntegerField(label=_("Stewards"), min_value=0, max_value=100_000, initial=0)
+    urgent = forms.BooleanField(
+        label=_("Urgent: notified as soon as practicable"),
+        required=False,
+        help_text=_(
+            "Only where the law lets an assembly be notified at short notice (London, Berlin); "
+            "the minimum notice then does not apply."
+        ),
+    )
     language = forms.ChoiceField(label=_("Language of the decision letter"), choices=settings.LANGUAGES)
 
     def __init__(self, *args, **kwargs):
@@ -97,13 +109,21 @@ class NoticeForm(forms.Form):
         self.fields["acceptable_venues"].queryset = venues
         self.fields["assembly_type"].choices = assembly_types()
         self.fields["topic"].choices = [("", _("— choose —"))] + topics()
-        if not topics():  # a rulebook without a list: nothing to choose
-            self.fields["topic"].required = False
+        # asked for where the place's rulebook lists topics (checked in clean)
+        self.fields["topic"].required = False
 
     def clean(self):
         data = super().clean()
         venue, day = data.get("venue"), data.get("date")
         start, end = data.get("start"), data.get("end")
+        if venue is not None:
+            listed = venue.jurisdiction.rulebook.rules.topics
+            if not listed and data.get("topic"):
+                self.add_error(
+                    "topic", _("This city's rulebook has no list of topics: leave the topic empty.")
+                )
+            elif listed and not data.get("topic") and "topic" not in self.errors:
+                self.add_error("topic", _("Choose what the assembly is about."))
         if not (venue and day and start and end):
             return data
         at = venue.jurisdiction.at
@@ -138,6 +158,7 @@ class NoticeForm(forms.Form):
             "window_end": d.get("window_end") or None,
             "equipment": d.get("equipment", "").strip(),
             "stewards": d.get("stewards") or 0,
+            "urgent": bool(d.get("urgent")),
             "language": d["language"],
             "acceptable_venues": list(d.get("acceptable_venues") or []),
         }

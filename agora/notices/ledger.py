@@ -24,6 +24,7 @@ NOTICE = Shape(
         "window_start",
         "window_end",
         "stewards",
+        "urgent",
         "language",
         "status",
         "created_at",

@@ -125,6 +125,9 @@ class Notice(models.Model):
     window_end = models.DateTimeField(null=True, blank=True)
     equipment = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
     stewards = models.PositiveIntegerField(default=0)
+    # notified "as soon as practicable", where the rulebook lets this type be (the minimum
+    # notice then does not apply)
+    urgent = models.BooleanField(default=False)
     language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ru")
 
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)

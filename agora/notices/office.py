@@ -35,7 +35,11 @@ def queue(request):
     waiting = review.queue(request.officer.jurisdiction)
     page = Paginator(waiting.only("pk"), QUEUE_PAGE).get_page(request.GET.get("page"))
     ids = [n.pk for n in page.object_list]
-    facts = Notice.objects.filter(pk__in=ids).with_review_facts(timezone.now()).select_related("venue")
+    facts = (
+        Notice.objects.filter(pk__in=ids)
+        .with_review_facts(timezone.now())
+        .select_related("venue", "jurisdiction")
+    )
     by_id = {n.pk: n for n in facts}
     page.object_list = [by_id[pk] for pk in ids]
     return render(request, "office/queue.html", {"notices": page.object_list, "page": page})

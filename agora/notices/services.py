@@ -70,6 +70,7 @@ EDITABLE_FIELDS = (
     "window_end",
     "equipment",
     "stewards",
+    "urgent",
     "language",
 )
 
@@ -120,6 +121,7 @@ def precheck(notice: Notice, *, at: dt.datetime | None = None) -> list[Violation
         expected_participants=notice.expected_participants,
         venue=venue_facts(notice.venue, notice.starts_at, notice.ends_at),
         organizer_hours_same_venue_day=organizer_hours_at_venue(notice) if notice.organizer_id else 0.0,
+        urgent=notice.urgent,
     )
     return check_notice(facts, rulebook, notice.jurisdiction.calendar())
 
@@ -141,6 +143,7 @@ class Counted:
     kind: str  # "notice_min", "notice_max", "decision_after_filing", "decision_before_start"
     trace: deadlines.Trace
     kept: bool | None
+    urgent: bool = False  # an urgent notice: the minimum is shown, but does not apply
 
 
 def deadline_traces(notice: Notice) -> list[Counted]:
@@ -153,7 +156,10 @@ def deadline_traces(notice: Notice) -> list[Counted]:
     base, found = f"types.{notice.assembly_type}", []
     if rules.notice.min is not None:
         trace = counter.latest_filing(rules.notice.min, notice.starts_at, f"{base}.notice.min")
-        found.append(Counted("notice_min", trace, trace.allows(notice.filed_at)))
+        if notice.urgent and rules.urgent:
+            found.append(Counted("notice_min", trace, None, urgent=True))
+        else:
+            found.append(Counted("notice_min", trace, trace.allows(notice.filed_at)))
     if rules.notice.max is not None:
         trace = counter.earliest_filing(rules.notice.max, notice.starts_at, f"{base}.notice.max")
         found.append(Counted("notice_max", trace, notice.filed_at >= trace.at))
@@ -162,6 +168,30 @@ def deadline_traces(notice: Notice) -> list[Counted]:
     )
     found += [Counted(f"decision_{t.rule.rsplit('.', 1)[1]}", t, None) for t in traces]
     return found
+
+
+def deadline_notes(notice: Notice) -> list[tuple[str, dict]]:
+    """What a notice's deadline trace says besides its periods: why no notice was needed,
+    and when the decision is due by the start rather than by its period."""
+    if notice.filed_at is None or notice.rulebook_id is None:
+        return []
+    rules, kind = _rules_of(notice), notice.rulebook.rules.type_rules(notice.assembly_type)
+    notes: list[tuple[str, dict]] = []
+    if rules.notice.min is None:
+        below = kind.small_group_exempt_below
+        day = notice.jurisdiction.local_day(notice.starts_at)
+        place = notice.rulebook.rules.place_rule(notice.venue.slug, day)
+        if kind.notice.min is None:
+            notes.append(("no_notice_type", {}))
+        elif below and notice.expected_participants < below:
+            notes.append(("no_notice_small", {"n": below}))
+        elif place is not None and place.notice_exempt_up_to:
+            notes.append(("no_notice_place", {"n": place.notice_exempt_up_to}))
+    if rules.decision.after_filing is None and rules.decision.before_start is None:
+        notes.append(("decision_by_start", {}))
+    elif notice.decision_due_at is not None and notice.decision_due_at >= notice.starts_at:
+        notes.append(("capped_at_start", {"when": notice.starts_at}))
+    return notes
 
 
 def _rules_of(notice: Notice):
@@ -486,22 +516,27 @@ def _both_fit(step: Step) -> None:
     rival = [g for g in step.grounds if g in step.rules.competing_event_grounds]
     if not rival:
         return
-    room = planning.shared_placement(step.notice)
+    notice = step.notice
+    room = planning.shared_placement(notice)
     if room is None:
         return
-    raise ValidationError(
-        {
-            "grounds": _(
-                "“%(ground)s” does not hold: this notice can be held beside what is booked, at "
-                "%(place)s. Accept it there (a placement within its request), or give another ground."
-            )
-            % {
-                "ground": words.ground(rival[0], step.notice.rulebook),
-                "place": place_label(room, step.notice.jurisdiction),
-            }
-        },
-        code="both_fit",
-    )
+    zones = notice.venue.zones.values_list("pk", flat=True)
+    rivals = bookings.holding(list(zones), notice.starts_at, notice.ends_at).exclude(notice=notice.pk)
+    said = {
+        "ground": words.ground(rival[0], notice.rulebook),
+        "place": place_label(room, notice.jurisdiction),
+    }
+    if not rivals.exists():
+        message = _(
+            "“%(ground)s” does not hold: nothing else is booked at %(place)s. Accept the notice as "
+            "asked, or give another ground."
+        )
+    else:
+        message = _(
+            "“%(ground)s” does not hold: both assemblies fit, this one at %(place)s. Accept it there "
+            "(with that place and time), or give another ground."
+        )
+    raise ValidationError({"grounds": message % said}, code="both_fit")
 
 
 def _reasons_given(step: Step) -> None:
@@ -1083,8 +1118,20 @@ def _validate(notice: Notice, acceptable_venues) -> None:
     errors: dict[str, list[str]] = {}
     rulebook = notice.jurisdiction.rulebook.rules
     if notice.assembly_type not in rulebook.types:
-        errors["assembly_type"] = [f"Choose one of: {', '.join(rulebook.types)}."]
-    if notice.topic and notice.topic not in rulebook.topics:
+        named = ", ".join(words.assembly_type(t, notice.jurisdiction.rulebook) for t in rulebook.types)
+        errors["assembly_type"] = [
+            _("%(city)s's rulebook has no such type; choose one of: %(list)s.")
+            % {"city": i18n.pick(notice.jurisdiction.name), "list": named}
+        ]
+    kind = rulebook.types.get(notice.assembly_type)
+    if notice.urgent and kind is not None and not kind.urgent:
+        errors["urgent"] = [
+            _("This rulebook does not let a %(type)s be notified at short notice; give the full notice.")
+            % {"type": words.assembly_type(notice.assembly_type, notice.jurisdiction.rulebook).lower()}
+        ]
+    if notice.topic and not rulebook.topics:
+        errors["topic"] = [_("This rulebook has no list of topics: leave the topic empty.")]
+    elif notice.topic and notice.topic not in rulebook.topics:
         known = ", ".join(rulebook.topics)
         errors["topic"] = [_("Choose a topic from the list: %(list)s.") % {"list": known}]
     if notice.zone_id and notice.zone.venue_id != notice.venue_id:

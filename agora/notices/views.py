@@ -92,7 +92,14 @@ def _precheck(form, organizer):
                 break
     earliest = next((v.params.get("earliest") for v in report["violations"] if v.code == "late_notice"), None)
     verdict = "unlawful" if report["violations"] else ("free" if report["free"] else "taken")
-    return {**report, "verdict": verdict, "options": options, "earliest": earliest}
+    return {
+        **report,
+        "verdict": verdict,
+        "options": options,
+        "earliest": earliest,
+        "rulebook": notice.jurisdiction.rulebook,  # names the types in the violations
+        "tz": notice.jurisdiction.tz,
+    }
 
 
 def _take_option(request, form, check) -> NoticeForm:

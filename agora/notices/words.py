@@ -344,8 +344,10 @@ def _not_counted(day, calendar) -> str:
     if day.why == "holiday":
         name = calendar.holiday_name_in(day.date, _lang(None)) if calendar is not None else None
         why = f"{NOT_COUNTED['holiday']}: {name}" if name else str(NOT_COUNTED["holiday"])
+    elif day.why in ("weekend", "sat", "sun"):  # the calendar's weekend, or one the rule skips
+        why = str(NOT_COUNTED["weekend"])
     else:
-        why = str(NOT_COUNTED.get(day.why, gettext("not counted by the rule")))
+        why = gettext("not counted by the rule")
     return f"{shown} ({why})"
 
 
@@ -360,7 +362,9 @@ def trace(counted, book, tz, calendar=None) -> dict:
         source += ", " + (
             gettext("article %(article)s") % {"article": period_.article} if cited else period_.article
         )
-    verdict = None
+    verdict = (
+        gettext("urgent: notified as soon as practicable, as the law allows") if counted.urgent else None
+    )
     if counted.kept is not None:
         late = counted.kind == "notice_min"
         if counted.kept:
@@ -372,7 +376,9 @@ def trace(counted, book, tz, calendar=None) -> dict:
         "title": TRACE_TITLES[counted.kind],
         "period": period(period_),
         "source": source,
-        "result": TRACE_RESULTS[counted.kind] % {"when": i18n.deadline(t.at, tz)},
+        # a limit at midnight that ends a day reads "5 December, 24:00"; a first moment, as it is
+        "result": TRACE_RESULTS[counted.kind]
+        % {"when": i18n.deadline(t.at, tz) if t.end_of_day else i18n.when(t.at, tz, zone=True)},
         "kept": counted.kept,
         "verdict": verdict,
         "counts": counts[period_.unit],
@@ -430,3 +436,17 @@ def booking_use(booking, now=None) -> str:
     if booking.ends_at <= now:
         return gettext("booked, never used (no check-in)")
     return gettext("booked, not used yet")
+
+
+DEADLINE_NOTES = {
+    "no_notice_type": _("No notice is needed for this type of assembly."),
+    "no_notice_small": _("No notice is needed for fewer than %(n)s participants."),
+    "no_notice_place": _("No notice is needed here for up to %(n)s participants: the place's own rule."),
+    "decision_by_start": _("The law sets no decision deadline: any restriction comes by the start."),
+    "capped_at_start": _("A decision is never due after the start: this one is due by the start, %(when)s."),
+}
+
+
+def deadline_note(code: str, params: dict, tz) -> str:
+    shown = {k: i18n.when(v, tz, zone=True) if k == "when" else i18n.number(v) for k, v in params.items()}
+    return str(DEADLINE_NOTES[code]) % shown

@@ -315,7 +315,7 @@ def shown_row(notice: Notice) -> dict:
         "venue": pick(held_venue.name) if held_venue else pick(notice.venue.name),
         "venue_id": held_venue.pk if held_venue else notice.venue_id,
         "asked_venue": pick(notice.venue.name) if held_venue and held_venue.pk != notice.venue_id else "",
-        "requested": i18n.span(notice.starts_at, notice.ends_at, tz),
+        "requested": i18n.span(notice.starts_at, notice.ends_at, tz, zone=True),
         "booked": i18n.span(bookings[0].starts_at, bookings[0].ends_at, tz) if bookings else "",
         "filed": i18n.when(notice.filed_at, tz),
         "status": words.status(notice.status),

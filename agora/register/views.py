@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agora import i18n
 from agora.audit.events import MEANING, Event
 from agora.audit.services import digest
 from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
@@ -79,6 +78,10 @@ def notice_public(request, reference):
             words.trace(counted, notice.rulebook, notice.jurisdiction.tz, notice.jurisdiction.calendar())
             for counted in services.deadline_traces(notice)
         ],
+        "deadline_notes": [
+            words.deadline_note(code, params, notice.jurisdiction.tz)
+            for code, params in services.deadline_notes(notice)
+        ],
     }
     return render(request, "register/notice.html", context)
 
@@ -94,7 +97,6 @@ def register(request):
     context = {
         "form": form,
         "rows": [shown_row(n) for n in rows],
-        "zone": i18n.zone_label(timezone.now()),
         "next": next_cursor.encode() if next_cursor else None,
         # the authority's own acts beside the organizers': the closures still to come or just past
         "closures": closures_shown(
@@ -273,6 +275,7 @@ def venue_page(request, pk):
         ),
         "changes": venue_changes_shown(venue.changes.all()[:20]),
         "place_rules": words.place_rules(venue, venue.jurisdiction.local_day(timezone.now())),
+        "capacity": venue.capacity_today,
         "geometry_json": json.dumps(venue.geometry),
         "center": (lat, lon),
         "tile_url": settings.AGORA_TILE_URL,

@@ -50,6 +50,7 @@ class NoticeFacts:
     venue: VenueFacts
     # hours this organizer already holds at the same venue that day (other notices)
     organizer_hours_same_venue_day: float = 0.0
+    urgent: bool = False  # notified as soon as practicable (where the type allows it)
 
 
 # What each violation says, with its parameters filled in when it is shown: the notice keeps
@@ -190,6 +191,8 @@ def check_notice(facts: NoticeFacts, rulebook: Rulebook, calendar: WorkingCalend
     )
     counter = Counter(calendar, tz)
     low, high = rules.notice.min, rules.notice.max
+    if facts.urgent and rules.urgent:  # "as soon as practicable": the minimum does not apply
+        low = None
     if low is not None and not counter.latest_filing(low, start).allows(filed):
         given = counter.given(low, filed, start)
         params = {"type": facts.assembly_type, "min": _amount(low.amount), "given": _amount(given)}

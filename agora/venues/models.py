@@ -61,6 +61,18 @@ class Venue(models.Model):
             return self.capacity_override
         return math.floor(self.area_m2 * self.crowd_density)
 
+    def lawful_capacity(self, day=None) -> int:
+        """Its capacity, or the lower number the law sets for the place on `day` (today)."""
+        from django.utils import timezone
+
+        day = day or self.jurisdiction.local_day(timezone.now())
+        rule = self.jurisdiction.rulebook.rules.place_rule(self.slug, day)
+        return min(self.capacity, rule.capacity) if rule is not None and rule.capacity else self.capacity
+
+    @property
+    def capacity_today(self) -> int:
+        return self.lawful_capacity()
+
 
 class Zone(models.Model):
     """A part of a venue that can host an assembly of its own; bookings are per zone.

@@ -60,7 +60,7 @@ def _coming(now, days: int = 14) -> list:
             starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=days), held_until__gt=F("starts_at")
         )
         .filter(notice__status__in=GOING_AHEAD)
-        .select_related("notice__organizer", "notice__rulebook", "zone__venue")
+        .select_related("notice__organizer", "notice__rulebook", "zone__venue__jurisdiction")
         .order_by("starts_at", "zone__venue__slug")
     )
     seen, rows = set(), []

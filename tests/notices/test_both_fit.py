@@ -43,7 +43,7 @@ def test_a_refusal_for_a_rival_is_refused_while_the_other_half_of_the_square_is_
     second = rally(aigerim, square, 10, 12)
     sign_in_with_totp(client, dana)
     page = client.post(f"/office/notices/{second.pk}/", REFUSAL).content.decode()
-    assert "does not hold: this notice can be held beside what is booked" in page
+    assert "does not hold: both assemblies fit, this one at" in page
     assert "East half" in page or "West half" in page
     second.refresh_from_db()
     assert second.status == Status.SUBMITTED and not second.decisions.exists()
@@ -104,3 +104,9 @@ def test_other_grounds_are_not_put_to_the_test(square, aigerim, bolat, dana):
         },
     )
     assert decision.outcome == "refused"
+
+
+def test_a_refusal_for_a_rival_on_an_empty_square_says_nothing_else_is_booked(square, aigerim, dana):
+    notice = rally(aigerim, square, 10, 12)
+    with pytest.raises(ValidationError, match="nothing else is booked at Republic Square"):
+        services.decide(notice, dana, "refused", grounds=["venue_booked"], reasoning="Taken.")

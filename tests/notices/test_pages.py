@@ -385,3 +385,27 @@ def test_the_filing_form_shows_the_rules_before_anything_is_typed(organizer_clie
     page = organizer_client.get("/notices/new/").content.decode()
     assert "The rules, if you file today" in page and "Earliest lawful day" in page
     assert "09:00–20:00" in page and "at most 4 h" in page
+
+
+def test_a_city_whose_rulebook_lists_no_topics_files_without_one_and_almaty_still_asks(
+    organizer_client, square
+):
+    from agora.demo import make_jurisdiction, make_venue, names
+
+    london = make_jurisdiction("london", names("London", "Лондон", "Лондон"), "LON", "uk-poa-1986")
+    trafalgar = make_venue(
+        london, "trafalgar-square", names("Trafalgar Square", "Т", "Т"), 51.508, -0.1281, 50, 70
+    )
+    day = (future() + dt.timedelta(days=7)).date().isoformat()
+    form = notice_form(trafalgar, assembly_type="procession", topic="rights", date=day, submit="1")
+    said = organizer_client.post("/notices/new/", form).content.decode()
+    assert (
+        "This city&#x27;s rulebook has no list of topics" in said
+        or "This city's rulebook has no list" in said
+    )
+    response = organizer_client.post("/notices/new/", {**form, "topic": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    notice = Notice.objects.get()
+    assert notice.topic == "" and notice.jurisdiction == london and notice.violations == []
+    missing = organizer_client.post("/notices/new/", notice_form(square, topic="", submit="1"))
+    assert missing.status_code == 200 and "Choose what the assembly is about." in missing.content.decode()

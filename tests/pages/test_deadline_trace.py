@@ -5,6 +5,7 @@ whether the filing kept it; in each language, and moved when a holiday is declar
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -83,3 +84,46 @@ def test_the_api_gives_the_same_trace_as_data(client, square, aigerim):
     holiday = next(d for d in least["days"] if d["why"] == "holiday")
     assert holiday["date"] == "2026-12-16" and holiday["holiday"]
     assert client.get("/api/v1/register/ALA-0000-NOPE/deadlines").status_code == 404
+
+
+def test_an_urgent_notice_where_the_law_allows_it_needs_no_minimum_and_elsewhere_is_refused(
+    client, aigerim, square
+):
+    from agora.accounts.tokens import create_token
+    from agora.demo import make_jurisdiction, make_venue, names
+
+    berlin = make_jurisdiction("berlin", names("Berlin", "Берлин", "Берлин"), "BER", "de-be-versfg")
+    alex = make_venue(berlin, "alexanderplatz", names("Alexanderplatz", "А", "А"), 52.5219, 13.4132, 60, 80)
+    token = create_token(aigerim, "t")[1]
+    start = dt.datetime(2026, 12, 1, 18, tzinfo=berlin.tz)  # today, three hours on
+    body = {
+        "assembly_type": "assembly",
+        "purpose": "Against the eviction this morning",
+        "venue": alex.pk,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(),
+        "expected_participants": 60,
+        "urgent": True,
+    }
+    post = lambda data: client.post(  # noqa: E731
+        "/api/v1/notices", json.dumps(data), "application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    answer = post(body)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["urgent"] is True and answer.json()["violations"] == []
+    reference = answer.json()["reference"]
+    least = section(page(client, type("N", (), {"reference": reference}), "en"), "Notice, at least")
+    assert "urgent: notified as soon as practicable, as the law allows" in least
+    late = post({**body, "urgent": False}).json()
+    assert [v["code"] for v in late["violations"]] == ["late_notice"]
+    # Almaty's rulebook has no urgent notices
+    almaty = {
+        **body,
+        "venue": square.pk,
+        "assembly_type": "rally",
+        "starts_at": on(2, 11).isoformat(),
+        "ends_at": on(2, 12).isoformat(),
+    }
+    refused = post(almaty)
+    assert refused.status_code == 400
+    assert "does not let a rally be notified at short notice" in refused.content.decode()

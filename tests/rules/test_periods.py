@@ -180,6 +180,17 @@ refusal_grounds:
   public_order: {en: "A present danger to public order."}
 fairness:
   offer_hold_hours: 0
+places:
+  the-square:
+    - {valid_from: 2020-01-01, valid_until: 2024-06-30, capacity: 1000, buffer_m: 150,
+       source: "Decision 1 of 2020"}
+    - {valid_from: 2024-07-01, capacity: 500, buffer_m: 400, notice_exempt_up_to: 20,
+       hours: {start: "08:00", end: "22:00"},
+       source: {en: "Decision 7 of 2024", ru: "Решение 7 от 2024 года"}}
+appeal:
+  within_days: 14
+  court_days: 2
+  to: {en: "to the administrative court"}
 """
 
 
@@ -193,6 +204,15 @@ def test_a_rulebook_with_every_kind_of_period_loads_without_code():
     large = meeting.for_participants(6000)
     assert large.regime == "approval" and large.notice.min.unit == "working_days"
     assert rulebook.types["static"].notice.min is None and rulebook.types["static"].spontaneous
+    # a place's rules change over time: the 2024 decision moved the cap and the buffer
+    old, new = (
+        rulebook.place_rule("the-square", dt.date(2023, 5, 1)),
+        rulebook.place_rule("the-square", dt.date(2025, 5, 1)),
+    )
+    assert (old.capacity, old.buffer_m, new.capacity, new.buffer_m) == (1000, 150, 500, 400)
+    assert rulebook.place_rule("the-square", dt.date(2019, 5, 1)) is None
+    assert rulebook.rules_for("meeting", 15, "the-square", dt.date(2025, 5, 1)).notice.min is None
+    assert rulebook.appeal.court_days == 2
 
 
 def facts(kind: str, filed: dt.datetime, start: dt.datetime, people: int = 100) -> NoticeFacts:
