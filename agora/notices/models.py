@@ -127,7 +127,7 @@ class Notice(models.Model):
     stewards = models.PositiveIntegerField(default=0)
     # notified "as soon as practicable", where the rulebook lets this type be (the minimum
     # notice then does not apply)
-    urgent = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False, db_default=False)  # raw writers (the bench) need not name it
     language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ru")
 
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
