@@ -151,8 +151,8 @@ def deadline_traces(notice: Notice) -> list[Counted]:
     under, on today's calendar of its jurisdiction (a declared day moves them)."""
     if notice.filed_at is None or notice.rulebook_id is None:
         return []
-    counter, decision = _decision_rules(notice)
-    rules = _rules_of(notice)
+    rules, jurisdiction = _rules_of(notice), notice.jurisdiction
+    counter, decision = deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), rules.decision
     base, found = f"types.{notice.assembly_type}", []
     if rules.notice.min is not None:
         trace = counter.latest_filing(rules.notice.min, notice.starts_at, f"{base}.notice.min")
