@@ -20,6 +20,7 @@ from agora.audit.events import Event
 from agora.audit.services import record
 from agora.notices import authority, notify
 from agora.notices import services as notices
+from agora.notices.letters import letter_for
 from agora.rules.models import Jurisdiction
 from agora.rules.services import latest, load_rulebooks
 from agora.venues.models import Venue, Zone
@@ -330,8 +331,8 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
                 n, dana, "accepted", reasoning="Meets the requirements.", at=past_filed + dt.timedelta(days=1)
             )
             notices.record_held(n, dana, held=outcome == "held", at=local(past, hour + 3))
-        else:
-            notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5))
+        else:  # silence: the deadline job would issue its certificate at once, so the demo does
+            letter_for(notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5)))
     n = notice(
         aigerim,
         "deemed_refused",

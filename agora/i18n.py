@@ -79,6 +79,12 @@ def when(moment: dt.datetime | None, tz=None, *, zone: bool = False) -> str:
     return f"{shown} ({zone_label(moment, tz)})" if zone else shown
 
 
+def to_the_second(moment: dt.datetime, tz=None) -> str:
+    """A moment that settles who was first: the day, the time to the second and the zone."""
+    shown = local(moment, tz)
+    return f"{day(shown, tz)}, {shown:%H:%M:%S} ({zone_label(moment, tz)})"
+
+
 def deadline(moment: dt.datetime | None, tz=None) -> str:
     """A deadline: one at local midnight is the end of the day before ("4 December, 24:00"),
     as a reader counts it, not the start of the next."""

@@ -268,4 +268,21 @@ AGORA_API_RATE_TOKEN = os.environ.get("AGORA_API_RATE_TOKEN", "600/m")
 # so a client cannot dodge the per-address limit by sending the header itself.
 NINJA_NUM_PROXIES = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
 
+# Keys (issue 19, docs/signing.md). The log's Ed25519 key signs its checkpoints: AGORA_LOG_KEY
+# (the base64 of its 32-byte seed) in production; elsewhere one is made in AGORA_KEY_DIR.
+# Letters, receipts and certificates are PAdES-signed with AGORA_SIGNER_PKCS12 (and
+# AGORA_SIGNER_PASSPHRASE); elsewhere a demonstration CA and key are made in AGORA_KEY_DIR.
+AGORA_PRODUCTION = env_flag("AGORA_PRODUCTION")
+AGORA_KEY_DIR = Path(os.environ.get("AGORA_KEY_DIR", BASE_DIR / "keys"))
+AGORA_LOG_KEY = os.environ.get("AGORA_LOG_KEY", "")
+AGORA_LOG_ORIGIN = os.environ.get("AGORA_LOG_ORIGIN", "") or urlsplit(AGORA_PUBLIC_URL).netloc + "/audit"
+AGORA_SIGNER = os.environ.get("AGORA_SIGNER", "pkcs12")
+AGORA_SIGNER_PKCS12 = os.environ.get("AGORA_SIGNER_PKCS12", "")
+AGORA_SIGNER_PASSPHRASE = os.environ.get("AGORA_SIGNER_PASSPHRASE", "")
+AGORA_SIGNER_PKCS11 = {
+    "module": os.environ.get("AGORA_PKCS11_MODULE", ""),
+    "token": os.environ.get("AGORA_PKCS11_TOKEN", ""),
+    "key": os.environ.get("AGORA_PKCS11_KEY", ""),
+    "pin": os.environ.get("AGORA_PKCS11_PIN", ""),
+}
 AGORA_RULEBOOK_DIR = Path(os.environ.get("AGORA_RULEBOOK_DIR", BASE_DIR / "agora" / "rules" / "rulebooks"))

@@ -232,6 +232,17 @@ def vendor():
     return connection.vendor
 
 
+@pytest.fixture(scope="session")
+def _key_dir(tmp_path_factory):
+    """The log key and the demonstration CA, made once for the whole run (making keys costs)."""
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
+def _keys(settings, _key_dir):
+    settings.AGORA_KEY_DIR = _key_dir
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """PBKDF2 costs ~0.4 s a user by design; tests make hundreds of users."""

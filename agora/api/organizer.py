@@ -11,6 +11,7 @@ from ninja.responses import Status as Reply
 from agora.notices import review, services, words
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
+from agora.notices.receipts import NotFiled, receipt_for
 from agora.scheduling.models import Booking, Offer
 from agora.venues.models import Venue
 
@@ -140,3 +141,37 @@ def letter(request, reference: str):
         Decision.objects.filter(notice__in=Notice.objects.with_letters_for(request.user)), reference=reference
     )
     return HttpResponse(bytes(letter_for(decision).pdf), content_type="application/pdf")
+
+
+RECEIPT_PDF = {
+    "description": "The filing receipt, signed, with its JSON attached",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+def _receipt(request, notice_id: int):
+    notice = _own(request, notice_id)
+    if notice.filed_at is None:
+        raise ApiError(409, "not_filed", "A draft has no receipt: file the notice first.")
+    try:
+        return receipt_for(notice)
+    except NotFiled:
+        raise ApiError(
+            409, "not_filed", "This notice's filing is not in the audit log, so it has no receipt."
+        ) from None
+
+
+@router.get("/notices/{notice_id}/receipt", response={200: s.ReceiptOut, **ERRORS})
+def receipt(request, notice_id: int):
+    """The filing receipt: the reference, the filing time to the second in the city's zone,
+    the fingerprint of what was filed, its event in the audit log, the inclusion proof and the
+    signed checkpoint. Check it offline with `agora_verify.py receipt`."""
+    return _receipt(request, notice_id).bundle
+
+
+@router.get(
+    "/notices/{notice_id}/receipt.pdf", response=ERRORS, openapi_extra={"responses": {200: RECEIPT_PDF}}
+)
+def receipt_pdf(request, notice_id: int):
+    """The same receipt as a PDF in the notice's language, signed by the authority."""
+    return HttpResponse(bytes(_receipt(request, notice_id).pdf), content_type="application/pdf")

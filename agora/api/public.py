@@ -14,10 +14,12 @@ from django.utils.translation import get_language
 from ninja import Query, Router
 from pydantic import Field
 
-from agora.audit.services import digest
+from agora.audit import checkpoints, proofs
+from agora.audit.services import digest, timestamp
 from agora.fields import plausible_moment
 from agora.i18n import pick
 from agora.notices import services
+from agora.notices.letters import letter_proof
 from agora.notices.models import Decision, Notice
 from agora.register import queries, summary
 from agora.rules.models import Jurisdiction
@@ -225,6 +227,50 @@ def statistics(request):
 @router.get("/audit/digest", response={200: s.DigestOut, **ERRORS})
 def audit_digest(request):
     return digest()
+
+
+BIG = 2**62
+
+
+@router.get("/audit/checkpoint", response={200: s.CheckpointOut, **ERRORS})
+def audit_checkpoint(request):
+    """The log's latest signed checkpoint: the Merkle tree's size and root, signed by the
+    authority (a C2SP signed note, checked with `key`)."""
+    found = checkpoints.latest()
+    return {
+        "size": found.size,
+        "root_hash": proofs.b64(bytes(found.root)),
+        "signed_at": timestamp(found.signed_at),
+        "note": found.note,
+        "key": checkpoints.verifier(),
+    }
+
+
+@router.get("/audit/inclusion", response={200: s.InclusionOut, **ERRORS})
+def audit_inclusion(request, index: int = Query(..., ge=0, le=BIG), size: int = Query(..., ge=1, le=BIG)):
+    """The inclusion proof of event `index` + 1 (leaf `index`) in the tree of the first `size`
+    events (RFC 9162 §2.1.3). Its root is that of the checkpoint of `size` events."""
+    try:
+        return proofs.inclusion(index, size)
+    except proofs.OutOfRange as error:
+        raise ApiError(422, "out_of_range", str(error), {str(error).split()[0]: [str(error)]}) from None
+
+
+@router.get("/audit/consistency", response={200: s.ConsistencyOut, **ERRORS})
+def audit_consistency(request, first: int = Query(..., ge=1, le=BIG), second: int = Query(..., ge=1, le=BIG)):
+    """The consistency proof that the tree of `first` events is the start of the tree of
+    `second` (RFC 9162 §2.1.4): whoever kept an older checkpoint checks the log was not rewritten."""
+    try:
+        return proofs.consistency(first, second)
+    except proofs.OutOfRange as error:
+        raise ApiError(422, "out_of_range", str(error), {str(error).split()[0]: [str(error)]}) from None
+
+
+@router.get("/decisions/{reference}/proof", response={200: s.LetterProofOut, **ERRORS})
+def decision_letter_proof(request, reference: str):
+    """The proof of a decision's letter (or certificate of silence): its issuing event in the
+    log, the inclusion proof and the signed checkpoint, for `agora_verify.py document`."""
+    return letter_proof(get_object_or_404(Decision, reference=reference))
 
 
 @router.get("/venues/{venue_id}/changes", response={200: list[s.VenueChangeOut], **ERRORS})

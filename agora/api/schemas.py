@@ -186,6 +186,50 @@ class DigestOut(Schema):
     generated_at: str
 
 
+class CheckpointOut(Schema):
+    size: int
+    root_hash: str = Field(description="base64, the tree's root (RFC 9162 MTH)")
+    signed_at: str = Field(description="UTC, ISO 8601")
+    note: str = Field(description="the C2SP signed note, as /audit/checkpoint serves it")
+    key: str = Field(description="the verifier key of the note's signature")
+
+
+class InclusionOut(Schema):
+    index: int
+    size: int
+    leaf_hash: str = Field(description="base64 of the event's leaf hash")
+    hashes: list[str] = Field(description="base64, in the order of RFC 9162 §2.1.3")
+
+
+class ConsistencyOut(Schema):
+    first: int
+    second: int
+    hashes: list[str] = Field(description="base64, in the order of RFC 9162 §2.1.4")
+
+
+class ProofBundleOut(Schema):
+    kind: str = Field(description="receipt, letter or certificate")
+    log: str
+    event: dict = Field(description="the event of the log, as events.jsonl has it")
+    proof: InclusionOut
+    checkpoint: str
+
+
+class ReceiptOut(ProofBundleOut):
+    format: str
+    reference: str
+    filed_at: str = Field(description="to the second, in the city's zone, with its offset")
+    time_zone: str
+    fingerprint: str = Field(description="SHA-256 of the filing event's canonical data")
+    index: int
+    verify: str
+
+
+class LetterProofOut(ProofBundleOut):
+    reference: str
+    sha256: str
+
+
 class NoticeIn(Schema):
     assembly_type: str = Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")
     # from the rulebook's list of topics (GET /api/v1/venues gives the jurisdiction; the
@@ -292,10 +336,15 @@ class NoticeOut(Schema):
     decisions: list[str]
     bookings: list[BookingOut]
     offers: list[OfferOut]
+    receipt: str | None = Field(description="where the filing receipt is (JSON; + .pdf), once filed")
 
     @staticmethod
     def resolve_venue(n) -> int:
         return n.venue_id
+
+    @staticmethod
+    def resolve_receipt(n) -> str | None:
+        return f"/api/v1/notices/{n.pk}/receipt" if n.filed_at else None
 
     @staticmethod
     def resolve_decisions(n) -> list[str]:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 GENESIS_HASH = "0" * 64
 
 
-# one encoder, made once: json.dumps with these options would make a new one at every call
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical(fields: dict) -> bytes:
-    return _ENCODER.encode(fields).encode()
+# one encoding, shared with the offline verifier: sorted keys, no spaces, UTF-8
+from .offline import canonical  # noqa: E402
 
 
 def event_hash(

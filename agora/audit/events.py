@@ -50,6 +50,7 @@ class Event(StrEnum):
     AUDIT_BASELINE = "audit.baseline"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
+    LETTER_ISSUED = "letter.issued"
 
 
 E = Event
@@ -113,6 +114,10 @@ MEANING = {
     E.OFFER_EXPIRED: _("An offer of released time was not answered in time; it passes on."),
     E.OFFER_CANCELLED: _(
         "An offer lapsed because its notice moved on (accepted elsewhere, withdrawn, appealed)."
+    ),
+    E.LETTER_ISSUED: _(
+        "A signed decision letter or certificate of silence was issued: its decision and the "
+        "SHA-256 of the PDF, so whoever holds the file can prove it is the one issued."
     ),
     E.AUDIT_BASELINE: _(
         "The state of a record the log did not keep yet (made before it kept states), recorded "

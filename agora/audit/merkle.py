@@ -13,19 +13,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-LEAF, NODE = b"\x00", b"\x01"
+from .offline import (  # the verification lives in the offline verifier, one file anyone can take
+    ProofError,
+    leaf_hash,
+    node_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
-
-class ProofError(ValueError):
-    """A proof does not verify; the message says why."""
-
-
-def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(LEAF + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(NODE + left + right).digest()
+__all__ = ["ProofError", "leaf_hash", "node_hash", "verify_consistency", "verify_inclusion"]
 
 
 def _split(n: int) -> int:
@@ -47,97 +43,73 @@ def root(hashes: Sequence[bytes]) -> bytes:
     return node_hash(root(hashes[:k]), root(hashes[k:]))
 
 
+# A proof is a list of subtree hashes. Which subtrees, as ranges [lo, hi) of leaves, depends
+# only on the sizes: so the log can fetch every hash a proof needs in one query (agora.audit.tree).
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The subtrees whose hashes make PATH(index, D[size]) of RFC 9162 §2.1.3.1, in its order."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of {size}")
+    path, lo, hi = [], 0, size
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if index < lo + k:
+            path.append((lo + k, hi))
+            hi = lo + k
+        else:
+            path.append((lo, lo + k))
+            lo += k
+    return path[::-1]
+
+
+def consistency_ranges(first: int, size: int) -> list[tuple[int, int]]:
+    """The subtrees whose hashes make PROOF(first, D[size]) of RFC 9162 §2.1.4.1, in its order."""
+    if not 0 < first <= size:
+        raise ValueError(f"no consistency proof from {first} to {size}")
+    path, lo, hi, m, complete = [], 0, size, first, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            path.append((lo + k, hi))
+            hi = lo + k
+        else:
+            path.append((lo, lo + k))
+            lo, m, complete = lo + k, m - k, False
+    if not complete:
+        path.append((lo, hi))
+    return path[::-1]
+
+
+def perfect_parts(lo: int, hi: int) -> list[tuple[int, int]]:
+    """The range [lo, hi) as full subtrees (level, index): leaves lo..hi-1 are the leaves of
+    subtree (level, index) when lo = index << level. `lo` is a multiple of the largest power
+    of two not above hi - lo, as every range of a proof is."""
+    parts = []
+    while lo < hi:
+        level = (hi - lo).bit_length() - 1
+        while lo % (1 << level):
+            level -= 1
+        parts.append((level, lo >> level))
+        lo += 1 << level
+    return parts
+
+
+def range_hash(lo: int, hi: int, subtree) -> bytes:
+    """MTH of leaves [lo, hi), given `subtree(level, index)`: the hash of a full subtree."""
+    hashes = [subtree(level, index) for level, index in perfect_parts(lo, hi)]
+    # the parts shrink left to right, so the tree folds them from the right
+    result = hashes[-1]
+    for h in reversed(hashes[:-1]):
+        result = node_hash(h, result)
+    return result
+
+
 def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
     """PATH(m, D[n]) of RFC 9162 §2.1.3.1, for the leaf at `index` of the tree of `hashes`."""
-    n = len(hashes)
-    if not 0 <= index < n:
-        raise ValueError(f"leaf {index} is not in a tree of {n}")
-    if n == 1:
-        return []
-    k = _split(n)
-    if index < k:
-        return [*inclusion_proof(index, hashes[:k]), root(hashes[k:])]
-    return [*inclusion_proof(index - k, hashes[k:]), root(hashes[:k])]
+    return [root(hashes[lo:hi]) for lo, hi in inclusion_ranges(index, len(hashes))]
 
 
 def consistency_proof(first: int, hashes: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: the tree of the first `first` leaves is a prefix."""
-    n = len(hashes)
-    if not 0 < first <= n:
-        raise ValueError(f"no consistency proof from {first} to {n}")
-    return _subproof(first, hashes, True)
-
-
-def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(hashes)
-    if m == n:
-        return [] if complete else [root(hashes)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, hashes[:k], complete), root(hashes[k:])]
-    return [*_subproof(m - k, hashes[k:], False), root(hashes[:k])]
-
-
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected: bytes) -> None:
-    """RFC 9162 §2.1.3.2; raises ProofError unless `proof` shows `leaf` at `index` of the tree
-    of `size` leaves whose root is `expected`."""
-    if not 0 <= index < size:
-        raise ProofError(f"index {index} is beyond the tree size {size}")
-    if len(leaf) != 32 or len(expected) != 32:
-        raise ProofError("a leaf hash and a root are 32 bytes (SHA-256)")
-    fn, sn, r = index, size - 1, leaf
-    for p in proof:
-        if sn == 0:
-            raise ProofError("the proof is longer than the tree is deep")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            r = node_hash(r, p)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError("the proof is shorter than the tree is deep")
-    if r != expected:
-        raise ProofError("the proof leads to another root")
-
-
-def verify_consistency(first: int, second: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> None:
-    """RFC 9162 §2.1.4.2; raises ProofError unless the tree of `first` leaves (root1) is a
-    prefix of the tree of `second` leaves (root2)."""
-    if not 0 < first <= second:
-        # a proof from the empty tree proves nothing (RFC 9162 §2.1.4: 0 < first)
-        raise ProofError(f"no consistency from size {first} to size {second}")
-    if first == second:
-        if proof:
-            raise ProofError("equal sizes take an empty proof")
-        if root1 != root2:
-            raise ProofError("equal sizes with different roots")
-        return
-    if not proof:
-        raise ProofError("an empty proof between different sizes")
-    path = list(proof)
-    if first & (first - 1) == 0:  # a power of two: the first tree is a node of the second
-        path.insert(0, root1)
-    fn, sn = first - 1, second - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            raise ProofError("the proof is longer than the trees are deep")
-        if fn & 1 or fn == sn:
-            fr, sr = node_hash(c, fr), node_hash(c, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            sr = node_hash(sr, c)
-        fn, sn = fn >> 1, sn >> 1
-    if sn != 0:
-        raise ProofError("the proof is shorter than the trees are deep")
-    if fr != root1:
-        raise ProofError("the proof does not lead to the first root")
-    if sr != root2:
-        raise ProofError("the proof does not lead to the second root")
+    return [root(hashes[lo:hi]) for lo, hi in consistency_ranges(first, len(hashes))]

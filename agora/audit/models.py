@@ -37,3 +37,37 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.seq}"
+
+
+class MerkleNode(models.Model):
+    """A full subtree of the Merkle tree over the events (RFC 9162): the hash of leaves
+    index·2^level .. (index+1)·2^level − 1, a leaf being event seq − 1. Derived from the events
+    (agora.audit.tree stores those of 16 leaves and up as the log grows), so any of them can
+    be computed again; it only spares recomputing a million leaves for every proof."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="merkle_node_once")]
+
+    def __str__(self) -> str:
+        return f"merkle node {self.level}/{self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the tree: its size and root hash, at a time, as a C2SP signed note
+    (`note`, what /audit/checkpoint serves). Whoever keeps one can later ask for a consistency
+    proof and show the log was only appended to since."""
+
+    size = models.PositiveBigIntegerField(unique=True)
+    root = models.BinaryField(max_length=32)
+    signed_at = models.DateTimeField()
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint of {self.size} events"

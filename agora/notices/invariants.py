@@ -28,6 +28,9 @@ them with the tests that check them.
 10. log_agrees: the audit log's chain is intact and replays to the tables: every notice,
    booking, offer and decision is as the latest event that changed it says (so a fact that
    decides who gets a place cannot change without the log, and `verify` names what did).
+11. papers_logged: every notice deemed accepted by silence has its certificate of silence,
+   and every letter or certificate issued is in the log with the SHA-256 of its file (so
+   whoever holds it can prove it, issue 19).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from agora.audit.services import verify_chain
 from agora.scheduling.models import Booking, Offer
 from agora.venues.models import Closure, VenueChange, Zone
 
-from .models import Decision, Notice
+from .models import Decision, Letter, Notice
 from .workflow import GOING_AHEAD, REASONED_OUTCOMES, WAITING, Status
 
 
@@ -61,6 +64,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *closures_respected(),
         *changes_respected(),
         *log_agrees(),
+        *papers_logged(),
     ]
 
 
@@ -311,3 +315,20 @@ def log_agrees() -> list[str]:
     if verdict.ok:
         return []
     return [f"log_agrees: {problem}" for problem in verdict.problems or [verdict.problem]]
+
+
+def papers_logged() -> list[str]:
+    found = []
+    uncertified = Decision.objects.filter(outcome=Status.DEEMED_ACCEPTED, officer=None, letter__isnull=True)
+    for reference in uncertified.values_list("reference", flat=True):
+        found.append(f"papers_logged: {reference} was deemed accepted but has no certificate of silence")
+    logged = {
+        (row["object_id"], row["data"].get("sha256"))
+        for row in AuditEvent.objects.filter(event="letter.issued").values("object_id", "data")
+    }
+    for decision_id, reference, sha256 in Letter.objects.values_list(
+        "decision_id", "decision__reference", "sha256"
+    ):
+        if (str(decision_id), sha256) not in logged:
+            found.append(f"papers_logged: the letter of {reference} is not in the log with its SHA-256")
+    return found

@@ -21,12 +21,16 @@ from django.urls import reverse
 from django.utils import translation
 
 from agora import i18n
+from agora.audit import proofs
+from agora.audit.models import AuditEvent
+from agora.audit.services import record
 from agora.i18n import pick
 from agora.scheduling.place import Place
 from agora.venues.models import Venue
 
-from . import words
+from . import signing, words
 from .models import Decision, Letter
+from .services import rules_of
 from .workflow import APPEALABLE, GOING_AHEAD, Status
 
 
@@ -84,7 +88,21 @@ def _context(decision: Decision, lang: str) -> dict:
             "in_agora": decision.outcome in APPEALABLE,
         }
     url = verification_url(decision)
+    certificate = None
+    if is_certificate(decision):
+        type_rules = rules_of(notice)
+        certificate = {
+            "due": i18n.when(notice.decision_due_at or decision.decided_at, tz, zone=True),
+            "period": words.decision_period(type_rules.decision),
+            "articles": ", ".join(
+                p.article
+                for p in (type_rules.decision.after_filing, type_rules.decision.before_start)
+                if p and p.article
+            ),
+            "silence": words.silence(type_rules.silence),
+        }
     return {
+        "certificate": certificate,
         "decision": decision,
         "notice": notice,
         "authority": pick(jurisdiction.name, lang),
@@ -113,28 +131,83 @@ def _context(decision: Decision, lang: str) -> dict:
     }
 
 
+def is_certificate(decision: Decision) -> bool:
+    """A decision no officer made, by which the assembly goes ahead: its letter is the
+    certificate of silence, the paper the police will ask for on the day."""
+    return decision.officer_id is None and decision.outcome == Status.DEEMED_ACCEPTED
+
+
+def _kind(decision: Decision) -> str:
+    return "certificate" if is_certificate(decision) else "letter"
+
+
 def render_pdf(decision: Decision) -> bytes:
     from weasyprint import HTML
 
     lang = decision.notice.language
     with translation.override(lang):
         html = render_to_string("letters/letter.html", _context(decision, lang))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+        pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+        what = (
+            translation.gettext("Certificate of silence")
+            if is_certificate(decision)
+            else translation.gettext("Decision")
+        )
+        return signing.sign(
+            pdf, reason=f"{what} {decision.reference}", location=pick(decision.notice.jurisdiction.name, lang)
+        )
 
 
 def letter_for(decision: Decision) -> Letter:
-    """The decision's letter, made on first use and never changed afterwards."""
+    """The decision's letter, made and signed on first use, logged, and never changed."""
     existing = Letter.objects.filter(decision=decision).first()
     if existing:
         return existing
     pdf = render_pdf(decision)
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    kind = _kind(decision)
     try:
         with transaction.atomic():
-            return Letter.objects.create(
-                decision=decision,
-                pdf=pdf,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                language=decision.notice.language,
+            letter = Letter.objects.create(
+                decision=decision, pdf=pdf, sha256=sha256, language=decision.notice.language
             )
+            # the log holds the file's hash: whoever has the file can prove it was issued
+            record(
+                "letter.issued",
+                None,
+                decision,
+                {
+                    "reference": decision.reference,
+                    "notice": decision.notice.reference,
+                    "kind": kind,
+                    "sha256": sha256,
+                },
+            )
+            return letter
     except IntegrityError:  # made meanwhile by a concurrent request: that one stands
         return Letter.objects.get(decision=decision)
+
+
+def letter_proof(decision: Decision) -> dict:
+    """The letter's issuing event with its inclusion proof and the latest signed checkpoint."""
+    letter = letter_for(decision)
+    seq = (
+        AuditEvent.objects.filter(event="letter.issued", object_type="decision", object_id=str(decision.pk))
+        .values_list("seq", flat=True)
+        .first()
+    )
+    if seq is None:  # a letter made before letters were logged (and signed): log it now
+        with transaction.atomic():
+            record(
+                "letter.issued",
+                None,
+                decision,
+                {
+                    "reference": decision.reference,
+                    "notice": decision.notice.reference,
+                    "kind": _kind(decision),
+                    "sha256": letter.sha256,
+                },
+            )
+        return letter_proof(decision)
+    return {**proofs.bundle(seq, _kind(decision)), "reference": decision.reference, "sha256": letter.sha256}

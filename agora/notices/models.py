@@ -312,3 +312,18 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"letter {self.decision.reference}"
+
+
+class Receipt(models.Model):
+    """The filing receipt of a notice, made once and kept: the filing's event in the log with
+    its inclusion proof and the signed checkpoint (`bundle`, the JSON receipt), and the same
+    as a signed PDF. It settles who filed first without trusting the server later."""
+
+    notice = models.OneToOneField(Notice, on_delete=models.PROTECT, related_name="receipt")
+    bundle = models.JSONField()
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"receipt {self.notice.reference}"

@@ -151,7 +151,7 @@ def deadline_traces(notice: Notice) -> list[Counted]:
     under, on today's calendar of its jurisdiction (a declared day moves them)."""
     if notice.filed_at is None or notice.rulebook_id is None:
         return []
-    rules, jurisdiction = _rules_of(notice), notice.jurisdiction
+    rules, jurisdiction = rules_of(notice), notice.jurisdiction
     counter, decision = deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), rules.decision
     base, found = f"types.{notice.assembly_type}", []
     if rules.notice.min is not None:
@@ -175,7 +175,7 @@ def deadline_notes(notice: Notice) -> list[tuple[str, dict]]:
     and when the decision is due by the start rather than by its period."""
     if notice.filed_at is None or notice.rulebook_id is None:
         return []
-    rules, kind = _rules_of(notice), notice.rulebook.rules.type_rules(notice.assembly_type)
+    rules, kind = rules_of(notice), notice.rulebook.rules.type_rules(notice.assembly_type)
     notes: list[tuple[str, dict]] = []
     if rules.notice.min is None:
         below = kind.small_group_exempt_below
@@ -194,7 +194,7 @@ def deadline_notes(notice: Notice) -> list[tuple[str, dict]]:
     return notes
 
 
-def _rules_of(notice: Notice):
+def rules_of(notice: Notice):
     """The rules of the notice's type under its rulebook, for its size, place and day."""
     day = notice.jurisdiction.local_day(notice.starts_at)
     return notice.rulebook.rules.rules_for(
@@ -204,7 +204,7 @@ def _rules_of(notice: Notice):
 
 def _decision_rules(notice: Notice):
     jurisdiction = notice.jurisdiction
-    return deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), _rules_of(notice).decision
+    return deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz), rules_of(notice).decision
 
 
 def open_alternative(notice: Notice) -> Decision | None:
@@ -1230,7 +1230,7 @@ def apply_silence(notice: Notice, *, at: dt.datetime | None = None) -> Decision:
 
 def silence_of(notice: Notice) -> str:
     """What the authority's silence means for this notice (its type and size)."""
-    return _rules_of(notice).silence
+    return rules_of(notice).silence
 
 
 def apply_due_silences(at: dt.datetime | None = None) -> list[Decision]:

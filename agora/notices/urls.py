@@ -13,4 +13,5 @@ urlpatterns = [
     path("notices/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("offers/<int:pk>/", views.answer_offer, name="answer_offer"),
     path("letters/<str:reference>.pdf", views.letter, name="letter"),
+    path("receipts/<str:reference>.<str:fmt>", views.receipt, name="receipt"),
 ]

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from .confirm import confirm_page, confirmed
 from .forms import AppealForm, NoticeForm, WithdrawForm
 from .letters import letter_for
 from .models import Decision, Notice
+from .receipts import NotFiled, receipt_for, receipt_json
 from .workflow import ACTIONS
 
 
@@ -358,4 +359,26 @@ def letter(request, reference):
         bytes(pdf.pdf),
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{decision.reference}.pdf"'},
+    )
+
+
+@login_required
+def receipt(request, reference, fmt):
+    """A notice's filing receipt (PDF or JSON), for whoever may see its letters."""
+    if fmt not in ("pdf", "json"):
+        raise Http404
+    notice = get_object_or_404(
+        Notice.objects.with_letters_for(request.user).filter(filed_at__isnull=False), reference=reference
+    )
+    try:
+        made = receipt_for(notice)
+    except NotFiled:
+        raise Http404 from None
+    if fmt == "json":
+        body, kind = receipt_json(made.bundle).encode(), "application/json"
+    else:
+        body, kind = bytes(made.pdf), "application/pdf"
+    name = f"{notice.reference}-receipt.{fmt}"
+    return HttpResponse(
+        body, content_type=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

@@ -100,6 +100,7 @@ EVENTS = {
     Event.OFFER_CANCELLED: _("offer lapsed"),
     Event.RULEBOOK_LOADED: _("rulebook loaded"),
     Event.AUDIT_BASELINE: _("state recorded (baseline)"),
+    Event.LETTER_ISSUED: _("letter issued"),
     Event.API_TOKEN_CREATED: _("API token made"),
     Event.API_TOKEN_REVOKED: _("API token revoked"),
 }

@@ -215,3 +215,37 @@ class DigestsFeed(Feed):
 
     def item_updateddate(self, item):
         return item[1].at
+
+
+class CheckpointsFeed(Feed):
+    """The log's signed checkpoints, newest first: a feed reader keeps each one, and any two
+    kept can later be shown consistent (/api/v1/audit/consistency) or not."""
+
+    feed_type = TextAtomFeed
+    title = gettext_lazy("Agora: the audit log's signed checkpoints")
+    subtitle = gettext_lazy("Keep them: each one is signed by the authority and fixes what the log held.")
+
+    def link(self):
+        return reverse("audit")
+
+    def items(self):
+        from agora.audit import checkpoints
+        from agora.audit.models import Checkpoint
+
+        checkpoints.latest()
+        return Checkpoint.objects.order_by("-size")[:100]
+
+    def item_title(self, item):
+        return _("Checkpoint: %(count)s events") % {"count": i18n.number(item.size)}
+
+    def item_description(self, item):
+        return item.note
+
+    def item_link(self, item):
+        return reverse("audit_checkpoint") + f"?size={item.size}"
+
+    def item_guid(self, item):
+        return f"checkpoint-{item.size}"
+
+    def item_pubdate(self, item):
+        return item.signed_at

@@ -18,4 +18,9 @@ urlpatterns = [
     path("audit/digest.json", views.audit_digest, name="audit_digest"),
     path("audit/digests.atom", feeds.DigestsFeed(), name="audit_digests_feed"),
     path("audit/events.jsonl", views.audit_export, name="audit_events"),
+    path("audit/checkpoint", views.audit_checkpoint, name="audit_checkpoint"),
+    path("audit/checkpoints.atom", feeds.CheckpointsFeed(), name="audit_checkpoints_feed"),
+    path("audit/key", views.audit_key, name="audit_key"),
+    path("audit/agora_verify.py", views.audit_verifier, name="audit_verifier"),
+    path("decisions/<str:reference>/proof.json", views.letter_proof_json, name="letter_proof"),
 ]

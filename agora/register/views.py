@@ -11,16 +11,18 @@ import re
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agora.audit import checkpoints, offline
 from agora.audit.events import MEANING, Event
+from agora.audit.models import Checkpoint
 from agora.audit.services import digest
 from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
 from agora.notices import review, services, words
-from agora.notices.letters import letter_for
+from agora.notices.letters import is_certificate, letter_for, letter_proof
 from agora.notices.models import Decision, Notice
 from agora.venues.geometry import centroid
 from agora.venues.models import Closure, Venue
@@ -56,6 +58,7 @@ def decision_public(request, reference):
     context = {
         "decision": decision,
         "letter": letter_for(decision),
+        "certificate": is_certificate(decision),
         "alternative": alternative,
         "rivals": review.rivals(decision),
     }
@@ -298,6 +301,45 @@ def audit_digest(request):
     return JsonResponse(digest())
 
 
+def letter_proof_json(request, reference):
+    """A letter's (or certificate's) proof: its issuing event, the inclusion proof and the
+    signed checkpoint, for the offline verifier. Public: the log holds no personal data."""
+    decision = get_object_or_404(Decision, reference=reference)
+    body = json.dumps(letter_proof(decision), ensure_ascii=False, indent=2) + "\n"
+    name = f"{decision.reference}-proof.json"
+    return HttpResponse(
+        body,
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def audit_checkpoint(request):
+    """The log's latest signed checkpoint, a C2SP signed note; `?size=N`: the one signed of N events."""
+    size = request.GET.get("size")
+    if size is None:
+        found = checkpoints.latest()
+    elif size.isdigit():
+        found = get_object_or_404(Checkpoint, size=int(size))
+    else:
+        return HttpResponse(_("size must be a whole number of events"), status=400, content_type="text/plain")
+    return HttpResponse(found.note, content_type="text/plain; charset=utf-8")
+
+
+def audit_key(request):
+    """The key that verifies the checkpoints (a signed-note verifier key)."""
+    return HttpResponse(checkpoints.verifier() + "\n", content_type="text/plain; charset=utf-8")
+
+
+def audit_verifier(request):
+    """The offline verifier, one Python file (the standard library and `cryptography`)."""
+    return HttpResponse(
+        open(offline.__file__, encoding="utf-8").read(),  # noqa: SIM115 (a small file, read whole)
+        content_type="text/x-python; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="agora_verify.py"'},
+    )
+
+
 def audit_page(request):
     from agora.audit.models import AuditEvent
 
@@ -311,11 +353,16 @@ def audit_page(request):
             references.get(int(e.object_id)) if e.object_type == "notice" and e.object_id.isdigit() else None
         )
     last = events[0].at if events else None
-    return render(
-        request,
-        "register/audit.html",
-        {"digest": digest(), "events": events, "kinds": kinds, "last_event_at": last},
-    )
+    context = {
+        "digest": digest(),
+        "events": events,
+        "kinds": kinds,
+        "last_event_at": last,
+        "checkpoint": checkpoints.latest(),
+        "key": checkpoints.verifier(),
+        "public_url": settings.AGORA_PUBLIC_URL,
+    }
+    return render(request, "register/audit.html", context)
 
 
 def audit_export(request):

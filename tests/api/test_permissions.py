@@ -119,6 +119,12 @@ CASES = {
     "statistics": ("get", lambda w: "/statistics", None, ANY),
     "closures": ("get", lambda w: f"/closures?venue={w['square'].pk}", None, ANY),
     "audit_digest": ("get", lambda w: "/audit/digest", None, ANY),
+    "audit_checkpoint": ("get", lambda w: "/audit/checkpoint", None, ANY),
+    "audit_inclusion": ("get", lambda w: "/audit/inclusion?index=0&size=1", None, ANY),
+    "audit_consistency": ("get", lambda w: "/audit/consistency?first=1&second=1", None, ANY),
+    "decision_letter_proof": ("get", lambda w: f"/decisions/{w['decision'].reference}/proof", None, ANY),
+    "receipt": ("get", lambda w: f"/notices/{w['pending'].pk}/receipt", None, ORGANIZER_OWN),
+    "receipt_pdf": ("get", lambda w: f"/notices/{w['pending'].pk}/receipt.pdf", None, ORGANIZER_OWN),
     "create_notice": (
         "post",
         lambda w: "/notices",

@@ -84,3 +84,17 @@ def test_every_proof_made_here_verifies_and_a_changed_one_does_not(size, data):
         rewritten = [*leaves[: first - 1], merkle.leaf_hash(b"rewritten")]
         with pytest.raises(merkle.ProofError):
             merkle.verify_consistency(first, size, merkle.root(rewritten), top, consistency)
+
+
+@given(size=st.integers(1, 70), data=st.data())
+def test_a_range_of_a_proof_hashes_the_same_from_its_full_subtrees(size, data):
+    # what the log does with its stored subtrees, against the hash of the leaves themselves
+    leaves = [merkle.leaf_hash(f"event {i}".encode()) for i in range(size)]
+
+    def subtree(level, index):
+        return merkle.root(leaves[index << level : (index + 1) << level])
+
+    first = data.draw(st.integers(1, size))
+    ranges = merkle.inclusion_ranges(data.draw(st.integers(0, size - 1)), size)
+    for lo, hi in ranges + merkle.consistency_ranges(first, size) + [(0, size)]:
+        assert merkle.range_hash(lo, hi, subtree) == merkle.root(leaves[lo:hi])

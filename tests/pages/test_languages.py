@@ -48,6 +48,13 @@ PROPER = {
     "UTC",
     "VersFG",  # Berlin's assembly law, as its title abbreviates it
     "gzip",
+    "RFC",  # the Merkle tree's standard (RFC 9162) and the project it comes from
+    "Certificate Transparency",
+    "Merkle",
+    "Python",  # the offline verifier: a Python file, the package it needs, the command
+    "cryptography",
+    "pip install",
+    "agora_verify",
     "e-mail",  # the Russian loanword (allauth's own catalog writes it so)
     "E-mail",
 }

@@ -8,6 +8,7 @@ consumer in another process."""
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import http.cookiejar
 import json
@@ -25,6 +26,7 @@ import pytest
 from agora.benchmarks import redisserver
 from agora.benchmarks.server import Server
 from agora.demo import DEMO_PASSWORD
+from agora.notices.signing import DEMO_P12, DEMO_PASSPHRASE, demo_ca
 
 pytestmark = [
     pytest.mark.slow,
@@ -63,6 +65,10 @@ def site(tmp_path_factory):
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(where / "mail"),
             "AGORA_API_RATE_ANONYMOUS": f"{ANONYMOUS_LIMIT}/h",
+            # production keys, as an authority configures them (docs/signing.md)
+            "AGORA_LOG_KEY": base64.b64encode(bytes(range(32))).decode(),
+            "AGORA_SIGNER_PKCS12": str(demo_ca(where / "keys").parent / DEMO_P12),
+            "AGORA_SIGNER_PASSPHRASE": DEMO_PASSPHRASE.decode(),
         }
         env.pop("PYTEST_ADDOPTS", None)
         agora(env, "migrate", "--noinput", "--verbosity", "0")

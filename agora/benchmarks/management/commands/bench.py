@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -24,7 +25,7 @@ from agora.benchmarks.database import temporary_database
 class Command(BaseCommand):
     help = (
         "Benchmarks: register (filtered pages), race (concurrent bookings), submit (notices per "
-        "second), verify (the audit log replayed on years of history)."
+        "second), verify (the audit log replayed on years of history), city, log (the log's proofs)."
     )
 
     def add_arguments(self, parser):
@@ -53,7 +54,10 @@ class Command(BaseCommand):
         city.add_argument("--notices", type=int, default=1_000_000)
         city.add_argument("--repeat", type=int, default=3)
         city.add_argument("--explain", metavar="FILE", help="write the slowest queries' plans (PostgreSQL)")
-        for each in (register, race, submit, verify, city):
+        log = sub.add_parser("log", help="the audit log's Merkle tree and proofs; signing letters")
+        log.add_argument("--events", type=int, default=1_000_000)
+        log.add_argument("--repeat", type=int, default=3)
+        for each in (register, race, submit, verify, city, log):
             each.add_argument("--format", choices=["text", "json"], default="text")
             if each in (race, submit):
                 each.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
@@ -110,6 +114,16 @@ class Command(BaseCommand):
             raise CommandError("--notices must be at least 100 and --repeat at least 1.")
         with temporary_database():
             return run_city_bench(notices, repeat, explain)
+
+    def _log(self, *, events, repeat, **_):
+        from django.test import override_settings
+
+        from agora.benchmarks.log import keys_for_bench, run_log_bench
+
+        if events < 1 or repeat < 1:
+            raise CommandError("--events and --repeat must be at least 1.")
+        with temporary_database(), keys_for_bench() as keys, override_settings(AGORA_KEY_DIR=Path(keys)):
+            return run_log_bench(events, repeat)
 
     def _verify(self, *, notices, **_):
         from agora.benchmarks.verify import run_verify_bench

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from agora.notices.letters import is_certificate, letter_for
 from agora.notices.notify import remind_officers
 from agora.notices.services import apply_due_silences, expire_offers, release_no_shows
 
@@ -7,16 +8,20 @@ from agora.notices.services import apply_due_silences, expire_offers, release_no
 class Command(BaseCommand):
     help = (
         "The periodic work, for cron (every few minutes): remind officers a day before decision "
-        "deadlines, apply the silence rule at them, release no-shows after the grace period, "
+        "deadlines, apply the silence rule at them (issuing certificates of silence), release "
+        "no-shows after the grace period, "
         "expire unanswered offers."
     )
 
     def handle(self, *args, **options):
         reminded = remind_officers()
         decided = apply_due_silences()
+        # a notice deemed accepted gets its certificate of silence at once, signed and logged
+        certified = [letter_for(decision) for decision in decided if is_certificate(decision)]
         released = release_no_shows()
         passed_on = expire_offers()
         self.stdout.write(
-            f"deadlines: {reminded} reminders sent, {len(decided)} decided by silence, "
+            f"deadlines: {reminded} reminders sent, {len(decided)} decided by silence "
+            f"({len(certified)} certificates of silence issued), "
             f"{len(released)} no-shows released, {len(passed_on)} offers passed on"
         )

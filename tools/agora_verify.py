@@ -1,0 +1,1 @@
+../agora/audit/offline.py
