@@ -21,6 +21,7 @@ from agora.audit.services import record
 from agora.notices import authority, notify
 from agora.notices import services as notices
 from agora.notices.letters import letter_for
+from agora.notices.models import Decision
 from agora.rules.models import Jurisdiction
 from agora.rules.services import latest, load_rulebooks
 from agora.venues.models import Venue, Zone
@@ -144,7 +145,11 @@ def load_demo(*, now: dt.datetime | None = None, almaty_rulebook: str = "fair") 
     """Create the sample city; returns a dict of the named objects (for tests). Its history
     sends no e-mail (nobody is waiting for it, and the console shows the users and the URL)."""
     with notify.muted(), transaction.atomic():
-        return _load_demo(now=now or timezone.now(), almaty_rulebook=almaty_rulebook)
+        made = _load_demo(now=now or timezone.now(), almaty_rulebook=almaty_rulebook)
+    # each decision's signed letter, as the job queue issues it after a decision
+    for decision in Decision.objects.filter(letter__isnull=True).select_related("notice"):
+        letter_for(decision)
+    return made
 
 
 def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
@@ -331,8 +336,8 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
                 n, dana, "accepted", reasoning="Meets the requirements.", at=past_filed + dt.timedelta(days=1)
             )
             notices.record_held(n, dana, held=outcome == "held", at=local(past, hour + 3))
-        else:  # silence: the deadline job would issue its certificate at once, so the demo does
-            letter_for(notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5)))
+        else:
+            notices.apply_silence(n, at=n.decision_due_at + dt.timedelta(minutes=5))
     n = notice(
         aigerim,
         "deemed_refused",

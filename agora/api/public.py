@@ -15,6 +15,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from agora.audit import checkpoints, proofs
+from agora.audit.models import Checkpoint
 from agora.audit.services import digest, timestamp
 from agora.fields import plausible_moment
 from agora.i18n import pick
@@ -233,10 +234,15 @@ BIG = 2**62
 
 
 @router.get("/audit/checkpoint", response={200: s.CheckpointOut, **ERRORS})
-def audit_checkpoint(request):
+def audit_checkpoint(request, size: int | None = Query(None, ge=1, le=BIG)):
     """The log's latest signed checkpoint: the Merkle tree's size and root, signed by the
-    authority (a C2SP signed note, checked with `key`)."""
-    found = checkpoints.latest()
+    authority (a C2SP signed note, checked with `key`). `size`: the one signed at that many
+    events (the feed /audit/checkpoints.atom lists them)."""
+    found = checkpoints.latest() if size is None else Checkpoint.objects.filter(size=size).first()
+    if found is None:
+        raise ApiError(
+            404, "not_found", f"No checkpoint was signed at {size} events.", {"size": ["no such checkpoint"]}
+        )
     return {
         "size": found.size,
         "root_hash": proofs.b64(bytes(found.root)),
@@ -270,7 +276,10 @@ def audit_consistency(request, first: int = Query(..., ge=1, le=BIG), second: in
 def decision_letter_proof(request, reference: str):
     """The proof of a decision's letter (or certificate of silence): its issuing event in the
     log, the inclusion proof and the signed checkpoint, for `agora_verify.py document`."""
-    return letter_proof(get_object_or_404(Decision, reference=reference))
+    proof = letter_proof(get_object_or_404(Decision, reference=reference))
+    if proof is None:
+        raise ApiError(404, "not_issued", "This decision's letter is not issued yet: try again in a minute.")
+    return proof
 
 
 @router.get("/venues/{venue_id}/changes", response={200: list[s.VenueChangeOut], **ERRORS})

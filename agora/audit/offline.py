@@ -215,7 +215,7 @@ def read_checkpoint(note: str, key: str) -> Checkpoint:
                 "the checkpoint's signature does not verify: it was changed or not signed by this key"
             ) from None
     if not signed:
-        raise ProofError(f"the checkpoint carries no signature by {name}")
+        raise ProofError(f"the checkpoint is not signed by this key ({name}): another key, or no signature")
     return Checkpoint(origin, int(size_text), root, signed_at)
 
 
@@ -267,14 +267,39 @@ def check_receipt(receipt: dict, key: str, checkpoint: str | None = None) -> str
     if receipt.get("fingerprint") != hashlib.sha256(canonical(event.get("data"))).hexdigest():
         raise ProofError("the receipt's fingerprint is not that of the filing in the log")
     state = (event.get("data") or {}).get("state") or {}
-    if not any(
-        isinstance(s, dict) and s.get("reference") == receipt.get("reference") for s in state.values()
-    ):
+    reference = receipt.get("reference")
+    filed = [s for s in state.values() if isinstance(s, dict) and s.get("reference") == reference]
+    if not filed:
         raise ProofError("the filing in the log is of another reference than the receipt's")
+    if receipt.get("index") != event["seq"] - 1:
+        raise ProofError(f"the receipt's index is not the filing's place in the log (#{event['seq']})")
+    _same_moment(receipt, filed[0].get("filed_at"))
     return (
-        f"notice {receipt.get('reference')} was filed at {event.get('at')} (UTC), event #{event['seq']} "
+        f"notice {reference} was filed at {receipt.get('filed_at')} ({receipt.get('time_zone')}), "
+        f"event #{event['seq']} "
         f"of the log {cp.origin}, in its checkpoint of {cp.size} events{_signed(cp)}"
     )
+
+
+def _same_moment(receipt: dict, logged) -> None:
+    """The receipt's filing time (in its city's zone) is the one the log holds."""
+    try:
+        shown = dt.datetime.fromisoformat(str(receipt.get("filed_at")))
+        held = dt.datetime.fromisoformat(str(logged))
+    except ValueError:
+        raise ProofError("the receipt's filed_at is not a time with its offset") from None
+    if shown.tzinfo is None or held.tzinfo is None or abs((shown - held).total_seconds()) >= 1:
+        raise ProofError(
+            f"the receipt's filed_at ({receipt.get('filed_at')}) is not the filing time in the log ({logged})"
+        )
+    try:
+        from zoneinfo import ZoneInfo
+
+        offset = held.astimezone(ZoneInfo(str(receipt.get("time_zone")))).utcoffset()
+    except (ValueError, KeyError, OSError):
+        raise ProofError(f"the receipt's time_zone {receipt.get('time_zone')!r} is no time zone") from None
+    if offset != shown.utcoffset():
+        raise ProofError("the receipt's filed_at is not in its time_zone")
 
 
 def check_document(document: bytes, bundle: dict, key: str, checkpoint: str | None = None) -> str:
@@ -320,9 +345,18 @@ def _signed(cp: Checkpoint) -> str:
 
 def _load_json(path: str, what: str) -> dict:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise ProofError(f"cannot read the {what} {path}: {error}") from None
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise ProofError(f"cannot read the {what} {path}: {error.strerror}") from None
+    if raw.startswith(b"%PDF"):
+        raise ProofError(
+            f"{path} is a PDF: give the {what} as JSON (download it beside the PDF, or save the "
+            "JSON file attached inside the PDF)"
+        )
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except ValueError as error:
+        raise ProofError(f"the {what} {path} is not JSON: {error}") from None
 
 
 def _read(path: str | None, what: str) -> str | None:

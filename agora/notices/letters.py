@@ -188,26 +188,15 @@ def letter_for(decision: Decision) -> Letter:
         return Letter.objects.get(decision=decision)
 
 
-def letter_proof(decision: Decision) -> dict:
-    """The letter's issuing event with its inclusion proof and the latest signed checkpoint."""
-    letter = letter_for(decision)
+def letter_proof(decision: Decision) -> dict | None:
+    """The letter's issuing event with its inclusion proof and the latest signed checkpoint;
+    None while the letter is not issued yet."""
+    letter = Letter.objects.filter(decision=decision).only("sha256").first()
     seq = (
         AuditEvent.objects.filter(event="letter.issued", object_type="decision", object_id=str(decision.pk))
         .values_list("seq", flat=True)
         .first()
     )
-    if seq is None:  # a letter made before letters were logged (and signed): log it now
-        with transaction.atomic():
-            record(
-                "letter.issued",
-                None,
-                decision,
-                {
-                    "reference": decision.reference,
-                    "notice": decision.notice.reference,
-                    "kind": _kind(decision),
-                    "sha256": letter.sha256,
-                },
-            )
-        return letter_proof(decision)
+    if letter is None or seq is None:  # not yet, or a letter made before letters were logged
+        return None
     return {**proofs.bundle(seq, _kind(decision)), "reference": decision.reference, "sha256": letter.sha256}

@@ -41,7 +41,7 @@ from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, VenueChange, Zone
 
-from . import notify, words
+from . import notify, papers, words
 from .integrity import fingerprint
 from .models import Decision, Notice
 from .places import place_label
@@ -322,6 +322,7 @@ def _run(name: str, notice: Notice, actor, *, at, dry: bool, created: bool = Fal
             )
             _enter(step, previous)
             notify.status_changed(step.notice)
+            papers.moved(step.notice)
         elif step.changed or step.touched:  # a change no event would carry: the log must keep it
             raise RuntimeError(f"action {name!r} changed {step.changed or step.touched} without a move")
     return step

@@ -245,7 +245,9 @@ class CheckpointsFeed(Feed):
         return reverse("audit_checkpoint") + f"?size={item.size}"
 
     def item_guid(self, item):
-        return f"checkpoint-{item.size}"
+        return settings.AGORA_PUBLIC_URL + reverse("audit_checkpoint") + f"?size={item.size}"
+
+    item_guid_is_permalink = True
 
     def item_pubdate(self, item):
         return item.signed_at

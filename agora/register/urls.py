@@ -9,6 +9,7 @@ urlpatterns = [
     path("register.jsonl", views.register_jsonl, name="register_jsonl"),
     path("register-full.jsonl.gz", views.register_dump, name="register_dump"),
     path("register/<str:reference>/", views.notice_public, name="notice_public"),
+    path("register/<str:reference>/filing-proof.json", views.filing_proof, name="filing_proof"),
     path("decisions/<str:reference>/", views.decision_public, name="decision_public"),
     path("decisions.atom", feeds.DecisionsFeed(), name="decisions_feed"),
     path("places/<int:pk>/", views.venue_page, name="venue_page"),

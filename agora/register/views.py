@@ -11,7 +11,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,9 @@ from agora.audit.events import MEANING, Event
 from agora.audit.models import Checkpoint
 from agora.audit.services import digest
 from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
-from agora.notices import review, services, words
-from agora.notices.letters import is_certificate, letter_for, letter_proof
-from agora.notices.models import Decision, Notice
+from agora.notices import receipts, review, services, words
+from agora.notices.letters import is_certificate, letter_proof
+from agora.notices.models import Decision, Letter, Notice
 from agora.venues.geometry import centroid
 from agora.venues.models import Closure, Venue
 
@@ -57,7 +57,8 @@ def decision_public(request, reference):
     alternative = review.place_label(decision.alternative, decision.notice.jurisdiction)
     context = {
         "decision": decision,
-        "letter": letter_for(decision),
+        # issued by the job queue when the decision was made; a visit issues nothing
+        "letter": Letter.objects.filter(decision=decision).only("sha256").first(),
         "certificate": is_certificate(decision),
         "alternative": alternative,
         "rivals": review.rivals(decision),
@@ -301,11 +302,30 @@ def audit_digest(request):
     return JsonResponse(digest())
 
 
+def filing_proof(request, reference):
+    """When a notice was filed, provably: its filing event, the inclusion proof and the signed
+    checkpoint, as in its organizer's receipt (all of it public, as the log is), so anyone
+    can settle who filed first with `agora_verify.py receipt`."""
+    notice = get_object_or_404(Notice.objects.filter(status__in=PUBLIC_STATES), reference=reference)
+    try:
+        bundle = receipts.make_bundle(notice)
+    except receipts.NotFiled:
+        raise Http404(_("This notice's filing is not in the audit log.")) from None
+    return HttpResponse(
+        receipts.receipt_json(bundle),
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{notice.reference}-filing.json"'},
+    )
+
+
 def letter_proof_json(request, reference):
     """A letter's (or certificate's) proof: its issuing event, the inclusion proof and the
     signed checkpoint, for the offline verifier. Public: the log holds no personal data."""
     decision = get_object_or_404(Decision, reference=reference)
-    body = json.dumps(letter_proof(decision), ensure_ascii=False, indent=2) + "\n"
+    proof = letter_proof(decision)
+    if proof is None:
+        raise Http404(_("The letter of this decision is not issued yet: try again in a minute."))
+    body = json.dumps(proof, ensure_ascii=False, indent=2) + "\n"
     name = f"{decision.reference}-proof.json"
     return HttpResponse(
         body,
@@ -320,7 +340,14 @@ def audit_checkpoint(request):
     if size is None:
         found = checkpoints.latest()
     elif size.isdigit():
-        found = get_object_or_404(Checkpoint, size=int(size))
+        found = Checkpoint.objects.filter(size=int(size)).first()
+        if found is None:
+            message = _(
+                "No checkpoint was signed at %(size)s events: checkpoints.atom lists the ones that were."
+            )
+            return HttpResponse(
+                message % {"size": size}, status=404, content_type="text/plain; charset=utf-8"
+            )
     else:
         return HttpResponse(_("size must be a whole number of events"), status=400, content_type="text/plain")
     return HttpResponse(found.note, content_type="text/plain; charset=utf-8")
@@ -346,12 +373,14 @@ def audit_page(request):
     events = list(AuditEvent.objects.order_by("-seq")[:100])
     kinds = [(event.value, MEANING[event]) for event in Event]
     # a notice is named by its reference, as everywhere else
-    ids = [int(e.object_id) for e in events if e.object_type == "notice" and e.object_id.isdigit()]
-    references = dict(Notice.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    named = {"notice": Notice, "decision": Decision}
+    references = {}
+    for kind, model in named.items():
+        ids = [int(e.object_id) for e in events if e.object_type == kind and e.object_id.isdigit()]
+        for pk, reference in model.objects.filter(pk__in=ids).values_list("pk", "reference"):
+            references[kind, pk] = reference
     for e in events:
-        e.name = (
-            references.get(int(e.object_id)) if e.object_type == "notice" and e.object_id.isdigit() else None
-        )
+        e.name = references.get((e.object_type, int(e.object_id))) if e.object_id.isdigit() else None
     last = events[0].at if events else None
     context = {
         "digest": digest(),

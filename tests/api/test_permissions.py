@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from agora.accounts.models import Officer
 from agora.accounts.tokens import create_token
 from agora.notices import authority, services
+from agora.notices.papers import issue_letters
 from tests.conftest import file_rally, future, offer_its_own_time_back, refuse_with_alternative
 
 ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin", "office_admin"]
@@ -28,6 +29,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
     services.appeal(appealed, aigerim, text="The square was free.")
     accepted = file_rally(aigerim, square, 14)
     decision = services.decide(accepted, dana, "accepted")
+    issue_letters(accepted.pk)  # as the job queue does once the decision commits
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
     office_admin = get_user_model().objects.create_user("aliya", "aliya@example.org", "pw-for-tests-1")
     Officer.objects.create(user=office_admin, jurisdiction=dana.officer.jurisdiction, administers=True)

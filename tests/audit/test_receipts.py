@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from agora.audit import checkpoints, offline
+from agora.audit.models import AuditEvent
 from agora.notices import services
 from agora.notices.models import Letter
 from agora.notices.signing import DEMO_CA, check_pdf
@@ -62,6 +63,10 @@ def test_the_organizer_gets_a_receipt_that_verifies_offline(filed, client):
         (lambda r: r["event"]["data"].update(extra=1), "was changed"),
         (lambda r: r.update(fingerprint="0" * 64), "fingerprint"),
         (lambda r: r.update(reference="ALA-2026-999999"), "another reference"),
+        (lambda r: r.update(filed_at="2026-11-01T10:00:00+05:00"), "not the filing time in the log"),
+        (lambda r: r.update(time_zone="Europe/Berlin"), "not in its time_zone"),
+        (lambda r: r.update(time_zone="Mars/Olympus"), "no time zone"),
+        (lambda r: r.update(index=r["index"] + 1), "index"),
         (
             lambda r: r["proof"]["hashes"].append(base64.b64encode(b"\0" * 32).decode()),
             "longer than the tree",
@@ -175,6 +180,10 @@ def test_the_deadline_job_issues_a_certificate_of_silence(square, aigerim, pinne
 
 
 def test_the_offline_tool_runs_alone_and_says_why(filed, client, tmp_path):
+    (tmp_path / "r.pdf").write_bytes(get_receipt(client, filed, "pdf"))
+    given_pdf = [sys.executable, "-I", str(VERIFIER), "receipt", str(tmp_path / "r.pdf"), "--key", "x+y+z"]
+    done = subprocess.run(given_pdf, capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "is a PDF: give the receipt as JSON" in done.stdout, done.stdout
     receipt = get_receipt(client, filed)
     (tmp_path / "r.json").write_text(json.dumps(receipt))
     (tmp_path / "key").write_text(checkpoints.verifier())
@@ -205,3 +214,40 @@ def test_the_offline_tool_needs_only_the_standard_library_and_cryptography():
     }
     assert imported - {"cryptography", "__future__"} <= set(sys.stdlib_module_names)
     assert VERIFIER.resolve() == (ROOT / "agora" / "audit" / "offline.py")  # one file, not a copy
+
+
+def test_a_decision_issues_its_letter_when_it_commits_and_a_visit_issues_nothing(
+    filed, dana, client, django_capture_on_commit_callbacks
+):
+    from agora.audit import tree
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = services.decide(filed, dana, "accepted", reasoning="Nothing stands in the way.")
+    letter = Letter.objects.get(decision=decision)  # by the job queue (inline in tests)
+    issued = AuditEvent.objects.get(event="letter.issued", object_id=str(decision.pk))
+    assert issued.data["sha256"] == letter.sha256 and issued.data["kind"] == "letter"
+    size = tree.log_size()
+    client.logout()
+    for path in (f"/decisions/{decision.reference}/", f"/decisions/{decision.reference}/proof.json"):
+        assert client.get(path).status_code == 200
+    assert tree.log_size() == size
+
+
+def test_a_decision_whose_letter_is_not_issued_yet_says_so(filed, dana, client):
+    decision = services.decide(filed, dana, "accepted", reasoning="Nothing stands in the way.")
+    client.logout()
+    page = client.get(f"/decisions/{decision.reference}/").content.decode()
+    assert "Being issued" in page
+    assert client.get(f"/decisions/{decision.reference}/proof.json").status_code == 404
+    got = client.get(f"/api/v1/decisions/{decision.reference}/proof")
+    assert got.status_code == 404 and "not issued yet" in got.json()["error"]["message"]
+
+
+def test_anyone_can_prove_when_a_notice_was_filed(filed, client):
+    client.logout()
+    page = client.get(f"/register/{filed.reference}/").content.decode()
+    assert f"/register/{filed.reference}/filing-proof.json" in page
+    proof = json.loads(client.get(f"/register/{filed.reference}/filing-proof.json").content)
+    assert "Aigerim" not in json.dumps(proof)  # what the public log holds: no personal data
+    assert offline.check_receipt(proof, checkpoints.verifier()).startswith(f"notice {filed.reference}")
+    assert client.get("/register/ALA-1900-000000/filing-proof.json").status_code == 404
