@@ -36,12 +36,13 @@ demo: install
 
 test: install lint
 	$(BIN)/agora makemigrations --check --dry-run
-	$(BIN)/pytest --durations=15
+	@# one worker per core (pytest-xdist): each has its own test database
+	$(BIN)/pytest -n auto --durations=15
 
 # Everything but the slow tests (load benchmarks, restore drill, browser journeys), with a
 # short model-based run: for the edit-test loop. `make test` is what CI runs.
 test-fast: install lint
-	AGORA_MODEL_EXAMPLES=$${AGORA_MODEL_EXAMPLES:-3} $(BIN)/pytest -m "not slow" -q
+	AGORA_MODEL_EXAMPLES=$${AGORA_MODEL_EXAMPLES:-3} $(BIN)/pytest -n auto -m "not slow" -q
 
 lint: install
 	$(BIN)/ruff check .

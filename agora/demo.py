@@ -15,14 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from agora.accounts.models import Officer, Organizer
+from agora.accounts.models import AgencyStaff, Officer, Organizer
 from agora.audit.events import Event
 from agora.audit.services import record
-from agora.notices import authority, notify
+from agora.notices import authority, consultations, notify
 from agora.notices import services as notices
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision
-from agora.rules.models import Jurisdiction
+from agora.rules.models import Agency, Jurisdiction
 from agora.rules.services import latest, load_rulebooks
 from agora.venues.models import Venue, Zone
 
@@ -380,8 +380,60 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
         starts_at=local(ahead + dt.timedelta(days=3), 7),
         ends_at=local(ahead + dt.timedelta(days=3), 12),
     )
+    made["consulted"] = _consultation(almaty, bolat, square, ahead + dt.timedelta(days=5), now, notice)
     made.update(_other_cities(now, aigerim))
     return made
+
+
+AGENCIES = [  # code, name, its staff member's user name
+    (
+        "police",
+        names(
+            "Almaty police department",
+            "Департамент полиции г. Алматы",
+            "Алматы қаласының полиция департаменті",
+        ),
+        "marat",
+    ),
+    (
+        "traffic",
+        names("Traffic police", "Управление административной полиции (дорожная)", "Жол полициясы басқармасы"),
+        "saule",
+    ),
+    (
+        "emergency",
+        names(
+            "Emergency services", "Департамент по чрезвычайным ситуациям", "Төтенше жағдайлар департаменті"
+        ),
+        "nurlan",
+    ),
+]
+
+
+def _consultation(almaty, organizer, square, day, now, notice):
+    """Almaty's rulebook has the police, traffic and emergency services sign off a march: one
+    staff member each, and a march waiting for them. The police consent, traffic consents with
+    conditions, emergency services have not answered yet (the officer sees whom the decision
+    waits for)."""
+    staff = {}
+    for code, name, username in AGENCIES:
+        agency = Agency.objects.create(jurisdiction=almaty, code=code, name=name)
+        staff[code] = make_user(username)
+        AgencyStaff.objects.create(user=staff[code], agency=agency)
+        give_totp(staff[code])
+    march = notice(organizer, "consulted", square, day, 11, 13, kind="march", people=600)
+    asked = {c.agency.code: c for c in march.consultations.select_related("agency")}
+    answered = now - dt.timedelta(hours=1)
+    consultations.answer(asked["police"], staff["police"], "consent", at=answered)
+    consultations.answer(
+        asked["traffic"],
+        staff["traffic"],
+        "consent_with_conditions",
+        conditions=["route_as_agreed", "traffic_marshals"],
+        conditions_text="Проспект Абая закрыт для транспорта с 10:30 до 13:30.",
+        at=answered,
+    )
+    return march
 
 
 # One city for each other shipped rulebook: its authority, its places, and notices filed
@@ -507,6 +559,7 @@ TOPICS = {  # what each demo notice is about (the statistics count refusals by i
     "not_held": "transport",
     "deemed_accepted": "environment",
     "deemed_refused": "rights",
+    "consulted": "environment",
     "appealed": "media",
     "upheld": "prices",
     "overturned": "environment",
@@ -524,6 +577,7 @@ PURPOSES = {
     "not_held": "Rally for accessible buses.",
     "deemed_accepted": "Rally for clean rivers.",
     "deemed_refused": "March for the right to peaceful assembly.",
+    "consulted": "March for clean air along Abay Avenue.",
     "appealed": "Rally in support of independent media.",
     "upheld": "Meeting on tariffs for utilities.",
     "overturned": "Rally for the protection of green spaces.",

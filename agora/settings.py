@@ -121,6 +121,9 @@ if DATABASES["default"]["ENGINE"] == "agora.audit.db.sqlite3":
     # IMMEDIATE: every transaction takes SQLite's write lock when it begins, so writes are
     # serialised and a check-then-insert inside transaction.atomic() cannot race.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # the tests' database in memory, named so: pytest-django's parallel workers (xdist) then
+    # keep one each, as they do for Django's own engine (they cannot tell ours is SQLite)
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The register's covering index has non-key columns on PostgreSQL; SQLite just ignores them.

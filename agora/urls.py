@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include(("agora.api.urls", "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("office/", include("agora.notices.office_urls")),
+    path("agency/", include("agora.notices.agency_urls")),
     path("", include("agora.notices.urls")),
     path("", include("agora.register.urls")),
     path("", include("agora.venues.urls")),

@@ -54,6 +54,8 @@ def actor_label(user) -> str:
         return f"officer:{user.officer.pk}"
     if hasattr(user, "organizer"):
         return f"organizer:{user.organizer.pk}"
+    if hasattr(user, "agency_staff"):
+        return f"agency:{user.agency_staff.pk}"
     return f"user:{user.pk}"
 
 
@@ -65,6 +67,35 @@ def organizer_required(view):
     def wrapped(request, *args, **kwargs):
         request.organizer = organizer_of(request.user)
         return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _second_factor(request, setup: str):
+    """A redirect to set up (saying `setup`) or confirm the authenticator app, or None when
+    this session has it."""
+    if not settings.AGORA_OFFICER_MFA:
+        return None
+    if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+        messages.info(request, setup)
+        return redirect("mfa_activate_totp")
+    if not any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user)):
+        return redirect(f"{reverse('mfa_reauthenticate')}?next={request.get_full_path()}")
+    return None
+
+
+def agency_required(view):
+    """Views for a consulted agency's staff: signed in with TOTP, like officers."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            request.agency = request.user.agency_staff.agency
+        except ObjectDoesNotExist:
+            raise PermissionDenied("Only the staff of a consulted agency may open this page.") from None
+        setup = _("Agency staff must set up an authenticator app before answering.")
+        return _second_factor(request, setup) or view(request, *args, **kwargs)
 
     return wrapped
 
@@ -81,12 +112,7 @@ def officer_required(view):
             request.officer = request.user.officer
         except ObjectDoesNotExist:
             raise PermissionDenied("Only an officer of the authority may open this page.") from None
-        if settings.AGORA_OFFICER_MFA:
-            if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
-                messages.info(request, _("Officers must set up an authenticator app before deciding."))
-                return redirect("mfa_activate_totp")
-            if not any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user)):
-                return redirect(f"{reverse('mfa_reauthenticate')}?next={request.get_full_path()}")
-        return view(request, *args, **kwargs)
+        setup = _("Officers must set up an authenticator app before deciding.")
+        return _second_factor(request, setup) or view(request, *args, **kwargs)
 
     return wrapped

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Officer, Organizer
+from .models import AgencyStaff, Officer, Organizer
 
 
 @admin.register(Organizer)
@@ -14,3 +14,9 @@ class OrganizerAdmin(admin.ModelAdmin):
 class OfficerAdmin(admin.ModelAdmin):
     list_display = ["pk", "user", "jurisdiction", "position"]
     list_filter = ["jurisdiction"]
+
+
+@admin.register(AgencyStaff)
+class AgencyStaffAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency"]
+    list_select_related = ["user", "agency"]

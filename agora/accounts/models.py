@@ -65,6 +65,22 @@ class Officer(models.Model):
         return f"officer #{self.pk} ({self.jurisdiction})"
 
 
+class AgencyStaff(models.Model):
+    """A member of an agency the jurisdiction consults: answers the consultations sent to it
+    (with an authenticator app, like officers), and sees nothing else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_staff"
+    )
+    agency = models.ForeignKey("rules.Agency", on_delete=models.PROTECT, related_name="staff")
+
+    class Meta:
+        verbose_name_plural = "agency staff"
+
+    def __str__(self) -> str:
+        return f"agency staff #{self.pk} ({self.agency})"
+
+
 class ApiToken(models.Model):
     """A bearer token for the REST API, made and revoked by its user on a page.
 
@@ -75,6 +91,7 @@ class ApiToken(models.Model):
     class Role(models.TextChoices):
         ORGANIZER = "organizer", _("Organizer")
         OFFICER = "officer", _("Officer")
+        AGENCY = "agency", _("Agency staff")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)

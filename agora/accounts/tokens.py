@@ -28,7 +28,9 @@ def role_of(user) -> str:
         return ApiToken.Role.OFFICER
     if hasattr(user, "organizer"):
         return ApiToken.Role.ORGANIZER
-    raise PermissionDenied("Only organizers and officers have API tokens.")
+    if hasattr(user, "agency_staff"):
+        return ApiToken.Role.AGENCY
+    raise PermissionDenied("Only organizers, officers and agency staff have API tokens.")
 
 
 def create_token(user, name: str) -> tuple[ApiToken, str]:
@@ -62,7 +64,7 @@ def authenticate(token: str) -> ApiToken | None:
         return None
     row = (
         # with the roles every endpoint and the audit label ask about (absent ones kept as None)
-        ApiToken.objects.select_related("user__officer", "user__organizer")
+        ApiToken.objects.select_related("user__officer", "user__organizer", "user__agency_staff")
         .filter(key_hash=digest(token), revoked_at__isnull=True)
         .first()
     )

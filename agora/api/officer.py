@@ -53,6 +53,7 @@ def decide(request, notice_id: int, payload: s.DecisionIn):
         reasoning=payload.reasoning.strip(),
         conditions=payload.conditions.strip(),
         alternative=payload.alternative.dict() if payload.alternative else None,
+        consultation_note=payload.consultation_note,
     )
 
 

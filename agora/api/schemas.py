@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictI
 
 from agora.fields import FIRST_YEAR, LAST_YEAR, plausible_moment
 from agora.i18n import pick
-from agora.notices import review
+from agora.notices import consultations, review
 from agora.notices.authority import VENUE_FIELDS
 from agora.venues.models import Closure
 
@@ -126,6 +126,99 @@ class RegisterPage(Schema):
     next_cursor: str | None
 
 
+class ConsultationOut(Schema):
+    """One agency's sign-off on a notice: its deadline, what its silence means, its answer.
+    Never who answered."""
+
+    id: int
+    notice: str
+    agency: str = Field(description="the agency's code, as the rulebook names it")
+    agency_name: str
+    state: str
+    requested_at: LocalTime
+    due_at: LocalTime
+    silence: Literal["consent", "nothing"]
+    conditions: list[str] = Field(description="codes from the rulebook's closed list")
+    conditions_text: str
+    reasons: str
+    answered_at: LocalTime | None
+
+    @staticmethod
+    def resolve_notice(c) -> str:
+        return c.notice.reference
+
+    @staticmethod
+    def resolve_agency(c) -> str:
+        return c.agency.code
+
+    @staticmethod
+    def resolve_agency_name(c) -> str:
+        return pick(c.agency.name)
+
+
+class ConsultationTask(ConsultationOut):
+    """A consultation as the agency's staff see it: what the task needs of the notice, and
+    nothing of its organizer."""
+
+    assembly_type: str
+    venue: int
+    venue_name: str
+    starts_at: LocalTime
+    ends_at: LocalTime
+    expected_participants: int
+    stewards: int
+    equipment: str
+    purpose: str
+    notice_status: str
+
+    @staticmethod
+    def resolve_assembly_type(c) -> str:
+        return c.notice.assembly_type
+
+    @staticmethod
+    def resolve_venue(c) -> int:
+        return c.notice.venue_id
+
+    @staticmethod
+    def resolve_venue_name(c) -> str:
+        return pick(c.notice.venue.name)
+
+    @staticmethod
+    def resolve_starts_at(c):
+        return c.notice.starts_at
+
+    @staticmethod
+    def resolve_ends_at(c):
+        return c.notice.ends_at
+
+    @staticmethod
+    def resolve_expected_participants(c) -> int:
+        return c.notice.expected_participants
+
+    @staticmethod
+    def resolve_stewards(c) -> int:
+        return c.notice.stewards
+
+    @staticmethod
+    def resolve_equipment(c) -> str:
+        return c.notice.equipment
+
+    @staticmethod
+    def resolve_purpose(c) -> str:
+        return c.notice.purpose
+
+    @staticmethod
+    def resolve_notice_status(c) -> str:
+        return c.notice.status
+
+
+class ConsultationAnswerIn(Schema):
+    outcome: Literal["consent", "consent_with_conditions", "objection"]
+    conditions: list[Annotated[str, Field(max_length=40)]] = Field(default=[], max_length=30)
+    conditions_text: str = Field(default="", max_length=4000)
+    reasons: str = Field(default="", max_length=4000)
+
+
 class DecisionOut(Schema):
     reference: str
     notice: str
@@ -141,10 +234,16 @@ class DecisionOut(Schema):
     )
     rulebook: str
     letter_sha256: str | None
+    consultation_note: str = Field(description="why it was decided before every agency answered")
+    consultations: list[ConsultationOut] = Field(description="the agencies consulted and their answers")
 
     @staticmethod
     def resolve_notice(d) -> str:
         return d.notice.reference
+
+    @staticmethod
+    def resolve_consultations(d) -> list:
+        return consultations.public(d.notice)
 
     @staticmethod
     def resolve_rulebook(d) -> str:
@@ -367,6 +466,11 @@ class ReviewOut(NoticeOut):
     appeal_text: str
     conflicts: list[str]
     alternatives: list[Option]
+    consultations: list[ConsultationOut]
+
+    @staticmethod
+    def resolve_consultations(n) -> list:
+        return list(n.consultations.select_related("agency", "notice"))
 
     @staticmethod
     def resolve_organizer(n) -> str:
@@ -437,6 +541,9 @@ class DecisionIn(Schema):
     reasoning: str = Field(default="", max_length=4000)
     conditions: str = Field(default="", max_length=4000)
     alternative: PlaceIn | None = None
+    consultation_note: str = Field(
+        default="", max_length=4000, description="why the decision cannot wait for every agency's answer"
+    )
 
 
 class AppealDecisionIn(Schema):

@@ -51,6 +51,8 @@ class Event(StrEnum):
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
     API_TOKEN_REVOKED = "api_token.revoked"  # noqa: S105
     LETTER_ISSUED = "letter.issued"
+    CONSULTATION_ANSWERED = "consultation.answered"
+    CONSULTATION_TIMED_OUT = "consultation.timed_out"
 
 
 E = Event
@@ -118,6 +120,12 @@ MEANING = {
     E.LETTER_ISSUED: _(
         "A signed decision letter or certificate of silence was issued: its decision and the "
         "SHA-256 of the PDF, so whoever holds the file can prove it is the one issued."
+    ),
+    E.CONSULTATION_ANSWERED: _(
+        "An agency answered a consultation: it consents, consents with conditions, or objects with reasons."
+    ),
+    E.CONSULTATION_TIMED_OUT: _(
+        "An agency did not answer a consultation by its deadline: what its silence means applies."
     ),
     E.AUDIT_BASELINE: _(
         "The state of a record the log did not keep yet (made before it kept states), recorded "

@@ -8,7 +8,8 @@ class NoticesConfig(AppConfig):
     def ready(self):
         from agora.audit.state import keep_state_of
 
-        from .ledger import DECISION, NOTICE
+        from .ledger import CONSULTATION, DECISION, NOTICE
 
         keep_state_of(NOTICE)
         keep_state_of(DECISION)
+        keep_state_of(CONSULTATION)

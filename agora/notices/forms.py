@@ -182,6 +182,41 @@ OUTCOMES = [
 ]
 
 
+class ConsultationAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            ("consent", _("Consent")),
+            ("consent_with_conditions", _("Consent with conditions")),
+            ("objection", _("Object")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    conditions = forms.MultipleChoiceField(
+        label=_("Conditions"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    conditions_text = forms.CharField(
+        label=_("Other conditions (public once decided)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reasons = forms.CharField(
+        label=_("Reasons (public once decided)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, rulebook, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = (get_language() or "en")[:2]
+        self.fields["conditions"].choices = [
+            (code, rulebook.rules.condition_text(code, lang))
+            for code in rulebook.rules.consultation.conditions
+        ]
+
+
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=OUTCOMES, widget=forms.RadioSelect)
     grounds = forms.MultipleChoiceField(
@@ -197,6 +232,12 @@ class DecisionForm(forms.Form):
         label=_("Conditions"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     alternative = forms.ChoiceField(label=_("Alternative"), required=False, widget=forms.RadioSelect)
+    consultation_note = forms.CharField(
+        label=_("Why the decision cannot wait for the agencies' answers (public)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     alt_venue = VenueChoiceField(label=_("or another place"), required=False, queryset=Venue.objects.none())
     alt_date = DayField(label=_("date"), required=False)
     alt_start = forms.TimeField(
@@ -217,6 +258,8 @@ class DecisionForm(forms.Form):
             + [("manual", _("the place and time below"))]
         )
         self.fields["alt_venue"].queryset = Venue.objects.filter(jurisdiction=notice.jurisdiction)
+        if not notice.consultations.outstanding().exists():  # nothing to wait for: no such field
+            del self.fields["consultation_note"]
 
     def clean(self):
         data = super().clean()

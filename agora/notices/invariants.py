@@ -31,6 +31,9 @@ them with the tests that check them.
 11. papers_logged: every notice deemed accepted by silence has its certificate of silence,
    and every letter or certificate issued is in the log with the SHA-256 of its file (so
    whoever holds it can prove it, issue 19).
+12. consulted: every consultation is due no later than its notice's decision, and answered
+   (if at all) by its deadline; no officer decided a notice while a consultation the rules
+   require was neither answered nor run out, unless the decision says why (PRODUCT.md §9).
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from agora.audit.services import verify_chain
 from agora.scheduling.models import Booking, Offer
 from agora.venues.models import Closure, VenueChange, Zone
 
-from .models import Decision, Letter, Notice
-from .workflow import GOING_AHEAD, REASONED_OUTCOMES, WAITING, Status
+from .models import Consultation, Decision, Letter, Notice
+from .workflow import GOING_AHEAD, OFFICER_OUTCOMES, REASONED_OUTCOMES, WAITING, Status
 
 
 def broken(now: dt.datetime | None = None) -> list[str]:
@@ -65,6 +68,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *changes_respected(),
         *log_agrees(),
         *papers_logged(),
+        *consulted(),
     ]
 
 
@@ -331,4 +335,34 @@ def papers_logged() -> list[str]:
     ):
         if (str(decision_id), sha256) not in logged:
             found.append(f"papers_logged: the letter of {reference} is not in the log with its SHA-256")
+    return found
+
+
+def consulted() -> list[str]:
+    found = []
+    ran_out = (Consultation.State.DEEMED_CONSENTED, Consultation.State.TIMED_OUT)
+    rows = Consultation.objects.select_related("notice", "agency")
+    by_notice = defaultdict(list)
+    for c in rows:
+        by_notice[c.notice_id].append(c)
+        if c.notice.decision_due_at is not None and c.due_at > c.notice.decision_due_at:
+            found.append(f"consulted: {c.notice} asks {c.agency.code} by {c.due_at}, after its own deadline")
+        if c.answered_at is not None and c.answered_at > c.due_at:
+            found.append(f"consulted: {c.agency.code} answered on {c.notice} after its deadline")
+
+    def settled(c, moment) -> bool:
+        if c.answered_at is not None:
+            return c.answered_at <= moment
+        return c.state in ran_out and c.due_at <= moment
+
+    decisions = Decision.objects.filter(
+        notice__in=list(by_notice), officer__isnull=False, outcome__in=sorted(OFFICER_OUTCOMES)
+    )
+    for d in decisions.select_related("notice"):
+        waiting = [c.agency.code for c in by_notice[d.notice_id] if not settled(c, d.decided_at)]
+        if waiting and not d.consultation_note.strip():
+            found.append(
+                f"consulted: {d.reference} was decided while {', '.join(waiting)} had not answered, "
+                "with no reason why"
+            )
     return found

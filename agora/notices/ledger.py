@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from agora.audit.state import Shape
 
-from .models import Decision, Notice
+from .models import Consultation, Decision, Notice
 from .workflow import Status
 
 NOTICE = Shape(
@@ -61,7 +61,24 @@ DECISION = Shape(
         "rulebook",
         "decided_at",
     ),
-    digested=("reasoning", "conditions", "alternative"),
+    digested=("reasoning", "conditions", "alternative", "consultation_note"),
     unkept={"id": "the record's key"},
     label="reference",
+)
+
+CONSULTATION = Shape(
+    Consultation,
+    clear=(
+        "notice",
+        "agency",
+        "requested_at",
+        "due_at",
+        "silence",
+        "state",
+        "conditions",
+        "answered_by",
+        "answered_at",
+    ),
+    digested=("conditions_text", "reasons"),
+    unkept={"id": "the record's key"},
 )

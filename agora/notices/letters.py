@@ -101,7 +101,17 @@ def _context(decision: Decision, lang: str) -> dict:
             ),
             "silence": words.silence(type_rules.silence),
         }
+    consulted = [
+        (
+            pick(c.agency.name, lang),
+            [rules.condition_text(code, lang) for code in c.conditions]
+            + ([c.conditions_text] if c.conditions_text else []),
+        )
+        for c in notice.consultations.select_related("agency")
+        if c.conditions or c.conditions_text
+    ]
     return {
+        "consulted": consulted,
         "certificate": certificate,
         "decision": decision,
         "notice": notice,

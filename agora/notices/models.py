@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from agora.accounts.models import Organizer
-from agora.rules.models import Jurisdiction, Rulebook
+from agora.rules.models import Agency, Jurisdiction, Rulebook
 from agora.venues.models import Closure, Venue, VenueChange, Zone
 
 from .workflow import GOING_AHEAD, IN_QUEUE, PENDING, WAITING, Status
@@ -278,6 +278,11 @@ class Decision(models.Model):
     )
     rulebook = models.ForeignKey(Rulebook, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
+    # why the officer decided before every consultation the rules require was answered or ran
+    # out (public, like the reasoning); empty when none was outstanding
+    consultation_note = models.TextField(
+        blank=True, default="", db_default="", validators=[MaxLengthValidator(TEXT_MAX)]
+    )  # db_default: raw writers (the bench's history) need not name it
 
     class Meta:
         ordering = ["decided_at", "pk"]
@@ -327,3 +332,66 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"receipt {self.notice.reference}"
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def outstanding(self):
+        """Neither answered nor run out: the decision waits for these."""
+        return self.filter(state=Consultation.State.PENDING)
+
+    def for_staff(self, user):
+        """The consultations sent to `user`'s agency (none for anyone else)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(agency__staff__user_id=user.pk)
+
+
+class Consultation(models.Model):
+    """One agency's sign-off on a notice, asked at filing when the rulebook requires it, in
+    parallel with the others, each by its own deadline (within the authority's)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the answer")
+        CONSENTED = "consented", _("Consents")
+        CONSENTED_WITH_CONDITIONS = "consented_with_conditions", _("Consents with conditions")
+        OBJECTED = "objected", _("Objects")
+        DEEMED_CONSENTED = "deemed_consented", _("No answer in time: consent")
+        TIMED_OUT = "timed_out", _("No answer in time")
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="consultations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="consultations")
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    silence = models.CharField(
+        max_length=10, help_text="What its silence at the deadline means: consent or nothing."
+    )
+    state = models.CharField(max_length=30, choices=State.choices, default=State.PENDING)
+    conditions = models.JSONField(
+        default=list, blank=True, help_text="Codes from the rulebook's closed list."
+    )
+    conditions_text = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    reasons = models.TextField(blank=True, validators=[MaxLengthValidator(TEXT_MAX)])
+    # who answered: the agency's staff member (shown to nobody outside the authority)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "agency"], name="consultation_once_per_agency"),
+            models.CheckConstraint(
+                condition=Q(due_at__gte=F("requested_at")), name="consultation_due_after_request"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "state", "due_at"], name="consultation_queue")]
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.notice} / {self.agency.code}: {self.state}"
+
+    @property
+    def answered(self) -> bool:
+        return self.state != self.State.PENDING

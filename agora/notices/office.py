@@ -74,6 +74,11 @@ def _decision_lines(notice, data, computed) -> list[str]:
         lines.append(_("Reasoning: %(text)s") % {"text": data["reasoning"].strip()})
     if data["conditions"].strip():
         lines.append(_("Conditions: %(text)s") % {"text": data["conditions"].strip()})
+    if data.get("consultation_note", "").strip():
+        lines.append(
+            _("Decided before every agency answered, because: %(text)s")
+            % {"text": data["consultation_note"].strip()}
+        )
     if data["alternative_place"]:
         lines.append(
             _("Alternative offered: %(place)s")
@@ -136,6 +141,7 @@ def decide(request, pk):
                     reasoning=d["reasoning"].strip(),
                     conditions=d["conditions"].strip(),
                     alternative=d["alternative_place"],
+                    consultation_note=d.get("consultation_note", ""),
                 )
                 if not confirmed(request):
                     services.decide(notice, request.user, d["outcome"], dry=True, **decision)
@@ -160,6 +166,9 @@ def decide(request, pk):
         "conflicts": review.conflicts(notice).select_related("venue"),
         "computed": computed,
         "decisions": notice.decisions.all(),
+        "consultations": notice.consultations.select_related(
+            "agency", "notice__jurisdiction", "notice__rulebook"
+        ),
         "pending": notice.status in PENDING,
     }
     return render(request, "office/decide.html", context)

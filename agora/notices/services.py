@@ -41,7 +41,7 @@ from agora.scheduling.models import Booking, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, VenueChange, Zone
 
-from . import notify, papers, words
+from . import consultations, notify, papers, words
 from .integrity import fingerprint
 from .models import Decision, Notice
 from .places import place_label
@@ -243,6 +243,7 @@ class Step:
     reasoning: str = ""
     conditions: str = ""
     text: str = ""
+    consultation_note: str = ""  # why the decision does not wait for every consultation
     closure: Closure | None = None
     change: VenueChange | None = None
     alternative: Place | None = None
@@ -538,6 +539,28 @@ def _both_fit(step: Step) -> None:
             "(with that place and time), or give another ground."
         )
     raise ValidationError({"grounds": message % said}, code="both_fit")
+
+
+def _consulted(step: Step) -> None:
+    """Every consultation the rules require is answered or has run out, or the officer says
+    why the decision cannot wait for it (the note is public with the decision)."""
+    # a notice its rulebook asks nobody about has no consultations: no query for them
+    waiting = consultations.waiting_for(step.notice) if consultations.requirements(step.notice) else []
+    if not waiting:
+        step.consultation_note = ""
+        return
+    if len(step.consultation_note) > 4000:
+        raise ValidationError({"consultation_note": _("At most %(n)d characters.") % {"n": 4000}})
+    if not step.consultation_note:
+        raise ValidationError(
+            {
+                "consultation_note": _(
+                    "Still waiting for: %(agencies)s. Wait for their answers, or say here why "
+                    "the decision cannot wait."
+                )
+                % {"agencies": consultations.outstanding_text(step.notice, waiting)}
+            }
+        )
 
 
 def _reasons_given(step: Step) -> None:
@@ -881,6 +904,7 @@ def _deadline_passed(step: Step) -> None:
 GUARDS: dict[str, Callable[[Step], None]] = {
     "not_started": _not_started,
     "outcome_in_rulebook": _outcome_in_rulebook,
+    "consulted": _consulted,
     "no_grounds": _no_grounds,
     "no_alternative": _no_alternative,
     "grounds_listed": _grounds_listed,
@@ -937,6 +961,9 @@ def _stamp(step: Step) -> None:
     notice.violations = [v.as_dict() for v in precheck(notice, at=at)]
     notice.decision_due_at = decision_due(notice)
     step.changed += ["filed_at", "rulebook", "reference", "violations", "decision_due_at"]
+    # the agencies the rules require are asked at once, in parallel; the log keeps each request
+    asked = consultations.start(notice, at)
+    step.touched += asked
     step.data.update(
         reference=notice.reference,
         venue=notice.venue_id,
@@ -944,6 +971,10 @@ def _stamp(step: Step) -> None:
         violations=[v["code"] for v in notice.violations],
         decision_due_at=notice.decision_due_at.isoformat(),
     )
+    if asked:
+        step.data["consultations"] = [
+            {"agency": c.agency.code, "due_at": c.due_at.isoformat()} for c in asked
+        ]
 
 
 def _decide(step: Step, *, officer=True) -> None:
@@ -962,6 +993,7 @@ def _decide(step: Step, *, officer=True) -> None:
         alternative=step.alternative.as_json() if step.alternative else None,
         officer=step.actor if officer else None,
         decided_at=step.at,
+        consultation_note=step.consultation_note if officer else "",
     )
     # seal what the database holds (e.g. its rounding of times); its notice and rulebook
     # are the ones it was made with, so they are not read again
@@ -1199,6 +1231,7 @@ def decide(
     conditions: str = "",
     alternative: dict | Place | None = None,
     placement: dict | Place | None = None,
+    consultation_note: str = "",
     at: dt.datetime | None = None,
     dry: bool = False,
 ) -> Decision | None:
@@ -1217,6 +1250,7 @@ def decide(
         conditions=conditions.strip(),
         alternative=_place(alternative, "alternative"),
         placement=_place(placement, "placement"),
+        consultation_note=(consultation_note or "").strip(),
         dry=dry,
     )
     return step.decision
@@ -1336,8 +1370,20 @@ def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
 
     All or nothing: if the day changed since the plan was proposed (a notice decided
     meanwhile, a place taken), nothing is decided and the error says what changed."""
-    with transaction.atomic():
-        return _apply_day_plan(proposal, officer, at)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                # every notice of the plan locked first, in one order, before any booking
+                # takes its zones: two plans (or a plan and a decision) then queue on the
+                # notices instead of each holding what the other waits for
+                for pk in sorted(item["notice"].pk for item in proposal["items"]):
+                    lock_notice(pk)
+                return _apply_day_plan(proposal, officer, at)
+        except OperationalError as error:  # a deadlock PostgreSQL broke: once more, from the start
+            deadlock = getattr(error.__cause__, "sqlstate", None) == "40P01"
+            if attempt == 2 or not deadlock or transaction.get_connection().in_atomic_block:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _apply_day_plan(proposal: dict, officer, at) -> list:

@@ -101,6 +101,8 @@ EVENTS = {
     Event.RULEBOOK_LOADED: _("rulebook loaded"),
     Event.AUDIT_BASELINE: _("state recorded (baseline)"),
     Event.LETTER_ISSUED: _("letter issued"),
+    Event.CONSULTATION_ANSWERED: _("agency answered"),
+    Event.CONSULTATION_TIMED_OUT: _("agency's deadline passed"),
     Event.API_TOKEN_CREATED: _("API token made"),
     Event.API_TOKEN_REVOKED: _("API token revoked"),
 }
@@ -130,6 +132,7 @@ ACTORS = {
     "organizer": _("organizer no. %(n)s"),
     "officer": _("officer no. %(n)s"),
     "admin": _("administrator no. %(n)s"),
+    "agency": _("agency staff no. %(n)s"),
     "user": _("user no. %(n)s"),
 }
 # what an event is about, as the log names it

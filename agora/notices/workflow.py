@@ -97,7 +97,7 @@ NO_OFFER = _("No released time is offered to this notice now.")
 NOT_GOING_AHEAD = _("The notice is %(status)s: only an assembly that goes ahead can do this.")
 
 
-_DECIDE = ("outcome_in_rulebook",)
+_DECIDE = ("outcome_in_rulebook", "consulted")
 _ACCEPT = (*_DECIDE, "no_grounds", "no_alternative", "placement_within_request", "within_cap", "place_free")
 
 ACTIONS: dict[str, Action] = {

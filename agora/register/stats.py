@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from agora import i18n
 from agora.i18n import pick
 from agora.notices import words
-from agora.notices.models import Decision, Notice
+from agora.notices.models import Consultation, Decision, Notice
 from agora.notices.workflow import REFUSED_OUTCOMES, Status
-from agora.rules.models import Jurisdiction, Rulebook
+from agora.rules.models import Agency, Jurisdiction, Rulebook
 from agora.scheduling.flags import blocking_index
 from agora.scheduling.models import Booking
 from agora.venues.models import Closure, Venue, VenueChange
@@ -102,7 +102,30 @@ def figures(now: dt.datetime | None = None) -> dict:
         "displaced_by_organizer": [[r["organizer_id"], r["displaced"]] for r in index[:12] if r["displaced"]],
         "closures": closure_figures(),
         "late_for_court": late_for_court,
+        "consultations": _consultation_times(),
     }
+
+
+def _consultation_times() -> list[list]:
+    """[agency, consultations, answered, median hours to the answer, run out unanswered], per
+    agency, over every consultation whose deadline has passed or that was answered."""
+    rows: dict[int, dict] = defaultdict(lambda: {"n": 0, "hours": [], "ran_out": 0})
+    settled = Consultation.objects.exclude(state=Consultation.State.PENDING).order_by()
+    for agency, asked, answered in settled.values_list("agency", "requested_at", "answered_at").iterator(
+        chunk_size=10000
+    ):
+        row = rows[agency]
+        row["n"] += 1
+        if answered is not None:
+            row["hours"].append((answered - asked).total_seconds() / 3600)
+        else:
+            row["ran_out"] += 1
+    found = []
+    for agency in sorted(rows):
+        row, hours = rows[agency], sorted(rows[agency]["hours"])
+        median = round(hours[len(hours) // 2], 1) if hours else None
+        found.append([agency, row["n"], len(hours), median, row["ran_out"]])
+    return found
 
 
 def _late_for_court() -> list[list[int]]:
@@ -188,7 +211,31 @@ def sections(found: dict | None = None) -> list[dict]:
             ],
             "%",
         ),
+        *_consultation_sections(found.get("consultations", [])),
         *closure_sections(found["closures"]),
+    ]
+
+
+def _consultation_sections(rows: list[list]) -> list[dict]:
+    agencies = Agency.objects.only("name").in_bulk([row[0] for row in rows])
+    named = [
+        (pick(agencies[a].name), n, answered, median, ran_out)
+        for a, n, answered, median, ran_out in rows
+        if a in agencies
+    ]
+    if not named:
+        return []
+    return [
+        _bars(
+            _("Consultation: median hours to an agency's answer"),
+            [(name, median) for name, _n, _a, median, _r in named if median is not None],
+            " " + _("h"),
+        ),
+        _bars(
+            _("Consultation: share left unanswered by the deadline, by agency"),
+            [(name, round(100 * ran_out / n, 1)) for name, n, _a, _m, ran_out in named],
+            "%",
+        ),
     ]
 
 

@@ -21,7 +21,7 @@ from agora.audit.events import MEANING, Event
 from agora.audit.models import Checkpoint
 from agora.audit.services import digest
 from agora.fields import FIRST_YEAR, LAST_YEAR, DayField
-from agora.notices import receipts, review, services, words
+from agora.notices import consultations, receipts, review, services, words
 from agora.notices.letters import is_certificate, letter_proof
 from agora.notices.models import Decision, Letter, Notice
 from agora.venues.geometry import centroid
@@ -62,6 +62,7 @@ def decision_public(request, reference):
         "certificate": is_certificate(decision),
         "alternative": alternative,
         "rivals": review.rivals(decision),
+        "consultations": consultations.public(decision.notice),
     }
     return render(request, "register/decision.html", context)
 
@@ -77,6 +78,7 @@ def notice_public(request, reference):
         "notice": notice,
         "where": review.where(notice),
         "decisions": list(notice.decisions.all()),
+        "consultations": consultations.public(notice),
         "day": notice.jurisdiction.local_day(notice.starts_at),
         "deadlines": [
             words.trace(counted, notice.rulebook, notice.jurisdiction.tz, notice.jurisdiction.calendar())

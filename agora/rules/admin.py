@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from agora.admin_mixins import ReadOnlyAdmin
 
-from .models import CalendarDay, Jurisdiction, Rulebook
+from .models import Agency, CalendarDay, Jurisdiction, Rulebook
 
 
 @admin.register(Rulebook)
@@ -25,13 +25,22 @@ class CalendarDayInline(admin.TabularInline):
         return False
 
 
+class AgencyInline(admin.TabularInline):
+    """The agencies the jurisdiction consults, by the codes its rulebook's consultation rules use."""
+
+    model = Agency
+    extra = 0
+    fields = ["code", "name"]
+    can_delete = False  # consultations point at them
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):
     """A jurisdiction is set up here; its rulebook version is assigned on the office's
     Calendar and rules page (audited), so here it is only shown once set."""
 
     list_display = ["slug", "__str__", "rulebook", "timezone", "reference_prefix"]
-    inlines = [CalendarDayInline]
+    inlines = [AgencyInline, CalendarDayInline]
 
     def get_readonly_fields(self, request, obj=None):
         return ["rulebook", "timezone"] if obj else []

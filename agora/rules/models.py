@@ -169,3 +169,21 @@ def _calendar_changed(instance, **kwargs) -> None:
     Jurisdiction.objects.filter(pk=instance.jurisdiction_id).update(calendar_version=secrets.randbits(62))
     if "jurisdiction" in instance._state.fields_cache:
         instance.jurisdiction._calendar_unknown = True
+
+
+class Agency(models.Model):
+    """An agency the jurisdiction consults before it decides (police, traffic, emergency
+    services): its rulebook says which notices need whose sign-off (`consultation.rules`, by
+    the agency's `code`), by when, and what its silence means."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="agencies")
+    code = models.SlugField(max_length=40, help_text="As the rulebook's consultation rules name it.")
+    name = models.JSONField(validators=[validate_names], help_text='{"en": …, "ru": …, "kk": …}')
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "code"], name="agency_code_unique")]
+        ordering = ["jurisdiction", "code"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return pick(self.name)

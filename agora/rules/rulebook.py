@@ -332,6 +332,53 @@ class PlaceRule(_Strict):
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
 
 
+def period_within(inner: Period, outer: Period) -> bool:
+    """Whether `inner`, counted from the same moment, surely ends before `outer` does, whatever
+    the calendar: a day of any kind is at least 24 hours, a working day or a clear day at least a
+    calendar day. Where that cannot be known (working days inside calendar days) it does not."""
+    days = ("working_days", "clear_days", "calendar_days")
+    if inner.unit == outer.unit and inner.skip == outer.skip:
+        return inner.amount < outer.amount
+    if inner.unit == "hours":
+        return outer.unit in days and inner.amount < 24 * outer.amount
+    if inner.unit == "calendar_days" and not inner.skip:
+        return outer.unit in days and inner.amount < outer.amount
+    return False
+
+
+SilenceOfAgency = Literal["consent", "nothing"]
+
+
+class ConsultationRule(_Strict):
+    """Which notices need one agency's sign-off, by when (counted from the filing), and what
+    the agency's silence at its deadline means: consent, or nothing (the officer decides
+    without its answer)."""
+
+    agency: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")  # the agency's code in the jurisdiction
+    types: list[str] = []  # none: every type
+    participants_from: int | None = Field(default=None, gt=0)
+    places: list[str] = []  # venue slugs (none: any place)
+    deadline: Period
+    silence: SilenceOfAgency = "nothing"
+    article: str | None = None  # where the law requires the consultation
+    note: str | None = None  # the author's remark, never shown
+
+    def applies(self, assembly_type: str, participants: int, venue_slug: str) -> bool:
+        return (
+            (not self.types or assembly_type in self.types)
+            and (self.participants_from is None or participants >= self.participants_from)
+            and (not self.places or venue_slug in self.places)
+        )
+
+
+class Consultation(_Strict):
+    """Other agencies' sign-off (police, traffic, emergency services): the conditions they may
+    set, from a closed list, and which notices need whose answer."""
+
+    conditions: dict[str, Names] = {}
+    rules: list[ConsultationRule] = []
+
+
 DecisionOutcome = Literal["accepted", "accepted_with_conditions", "alternative_offered", "refused"]
 
 
@@ -361,6 +408,7 @@ class Rulebook(_Strict):
     # what assemblies are about: the closed list an organizer picks from when filing (the
     # statistics count refusals by it), each named in every language
     topics: dict[str, Names] = {}
+    consultation: Consultation = Consultation()
 
     @field_validator("timezone")
     @classmethod
@@ -384,6 +432,46 @@ class Rulebook(_Strict):
                         f"{slug}: the rules from {earlier.valid_from} and {later.valid_from} overlap"
                     )
         return places
+
+    @model_validator(mode="after")
+    def _consultations_in_time(self) -> Rulebook:
+        """Every consultation a type needs ends before the authority's own deadline for it, so
+        the officer has the answers (or the silence) before deciding. A type whose deadline
+        counts back from the start has no deadline from filing to fit inside."""
+        for n, rule in enumerate(self.consultation.rules):
+            unknown = [t for t in rule.types if t not in self.types]
+            if unknown:
+                raise ValueError(f"consultation.rules.{n}.types: unknown type {unknown[0]!r}")
+            for name, kind in self.types.items():
+                if rule.types and name not in rule.types:
+                    continue
+                periods = [kind.decision]
+                if kind.large_group is not None and kind.large_group.decision is not None:
+                    periods.append(kind.large_group.decision)  # the rule reaches large groups too
+                for decision in periods:
+                    outer = decision.after_filing
+                    if outer is None or not period_within(rule.deadline, outer):
+                        limit = f"{outer.amount:g} {outer.unit}" if outer else "no period from the filing"
+                        raise ValueError(
+                            f"consultation.rules.{n}.deadline: {rule.deadline.amount:g} {rule.deadline.unit} "
+                            f"({rule.agency}) does not end before the authority's own deadline for "
+                            f"{name} ({limit}); shorten it"
+                        )
+        return self
+
+    def consultations_for(
+        self, assembly_type: str, participants: int, venue_slug: str
+    ) -> list[ConsultationRule]:
+        """The agencies a notice needs, each once (its first rule that applies)."""
+        found: dict[str, ConsultationRule] = {}
+        for rule in self.consultation.rules:
+            if rule.agency not in found and rule.applies(assembly_type, participants, venue_slug):
+                found[rule.agency] = rule
+        return list(found.values())
+
+    def condition_text(self, code: str, lang: str = "en") -> str:
+        names = self.consultation.conditions.get(code)
+        return (names.get(lang) or names.get("en") or code) if names else code
 
     def place_rule(self, venue_slug: str, day: dt.date) -> PlaceRule | None:
         """The rule of a place in force on `day`, if the rulebook has one."""

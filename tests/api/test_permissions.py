@@ -9,13 +9,24 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from agora.accounts.models import Officer
+from agora.accounts.models import AgencyStaff, Officer
 from agora.accounts.tokens import create_token
 from agora.notices import authority, services
 from agora.notices.papers import issue_letters
-from tests.conftest import file_rally, future, offer_its_own_time_back, refuse_with_alternative
+from agora.rules.models import Agency
+from tests.conftest import file, file_rally, future, offer_its_own_time_back, refuse_with_alternative
 
-ROLES = ["anonymous", "organizer_a", "organizer_b", "officer", "other_officer", "admin", "office_admin"]
+ROLES = [
+    "anonymous",
+    "organizer_a",
+    "organizer_b",
+    "officer",
+    "other_officer",
+    "admin",
+    "office_admin",
+    "agency",
+    "other_agency",
+]
 
 
 @pytest.fixture
@@ -41,7 +52,15 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         starts_at=future(days=21, hour=9),
         ends_at=future(days=21, hour=12),
     )
+    staff = {}
+    for code in ("police", "traffic"):
+        agency = Agency.objects.create(jurisdiction=dana.officer.jurisdiction, code=code, name={"en": code})
+        staff[code] = get_user_model().objects.create_user(code, f"{code}@example.org", "pw-for-tests-1")
+        AgencyStaff.objects.create(user=staff[code], agency=agency)
+    march = file(aigerim, square, future(days=21, hour=11), future(days=21, hour=13), kind="march")
     tokens = {
+        "agency": create_token(staff["police"], "P")[1],
+        "other_agency": create_token(staff["traffic"], "T")[1],
         "anonymous": None,
         "organizer_a": create_token(aigerim, "A")[1],
         "organizer_b": create_token(bolat, "B")[1],
@@ -59,6 +78,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         "decision": decision,
         "offer": offer,
         "closure": closure,
+        "consultation": march.consultations.get(agency__code="police"),
         "tokens": tokens,
         "admin": admin,
     }
@@ -84,6 +104,8 @@ ORGANIZER_OWN = {
     "other_officer": 403,
     "admin": 401,
     "office_admin": 403,
+    "agency": 403,
+    "other_agency": 403,
 }
 ORGANIZER_ANY = {**ORGANIZER_OWN, "organizer_b": 200}
 OFFICER_HERE = {
@@ -94,10 +116,15 @@ OFFICER_HERE = {
     "other_officer": 404,
     "admin": 401,
     "office_admin": 200,
+    "agency": 403,
+    "other_agency": 403,
 }
 OFFICER_ANY = {**OFFICER_HERE, "other_officer": 200}
 # the authority's own acts: only an officer who administers the jurisdiction
 ADMINISTRATOR_HERE = {**OFFICER_HERE, "officer": 403}
+# a consulted agency's staff: their own consultations only (another agency's: not found)
+AGENCY_ANY = {r: 403 for r in ROLES} | {"anonymous": 401, "admin": 401, "agency": 200, "other_agency": 200}
+AGENCY_HERE = {**AGENCY_ANY, "other_agency": 404}
 
 
 def _weekday(day):
@@ -217,6 +244,19 @@ CASES = {
         lambda w: "/office/calendar-days",
         lambda w: {"date": str(_weekday(future(days=20).date())), "kind": "holiday", "name": "Bridge day"},
         {**ADMINISTRATOR_HERE, "office_admin": 201, "other_officer": 403},
+    ),
+    "agency_queue": ("get", lambda w: "/agency/consultations", None, AGENCY_ANY),
+    "agency_consultation": (
+        "get",
+        lambda w: f"/agency/consultations/{w['consultation'].pk}",
+        None,
+        AGENCY_HERE,
+    ),
+    "answer_consultation": (
+        "post",
+        lambda w: f"/agency/consultations/{w['consultation'].pk}/answer",
+        lambda w: {"outcome": "consent"},
+        AGENCY_HERE,
     ),
     "lift_closure": (
         "post",

@@ -15,6 +15,7 @@ import os
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
@@ -22,10 +23,12 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from agora.accounts.models import AgencyStaff
 from agora.demo import make_venue, names
-from agora.notices import authority, invariants, review, services
-from agora.notices.models import Notice
+from agora.notices import authority, consultations, invariants, review, services
+from agora.notices.models import Consultation, Notice
 from agora.notices.workflow import ACTIONS, DECIDING, Status
+from agora.rules.models import Agency
 from agora.scheduling.models import Offer
 from agora.scheduling.place import Place
 from tests.conftest import ALMATY
@@ -59,6 +62,8 @@ FILING = st.tuples(
     st.integers(min_value=8, max_value=19),
     st.integers(min_value=1, max_value=6),
     st.sampled_from([50, 300, 50_000]),
+    # a march needs the police, traffic and emergency services to sign off (consultation)
+    st.sampled_from(["rally", "rally", "rally", "march"]),
 )
 index = st.integers(min_value=0, max_value=10_000)
 
@@ -137,7 +142,7 @@ class Agora(RuleBasedStateMachine):
 
     @rule(filing=FILING)
     def file(self, filing):
-        who, where, days, hour, hours, people = filing
+        who, where, days, hour, hours, people, *kind = filing
         day = self.now.date() + dt.timedelta(days=days)
         start = dt.datetime.combine(day, dt.time(hour), ALMATY)
         end = min(start + dt.timedelta(hours=hours), dt.datetime.combine(day, dt.time(23, 59), ALMATY))
@@ -145,7 +150,7 @@ class Agora(RuleBasedStateMachine):
             None,
             lambda: services.file_notice(
                 self.w[who],
-                assembly_type="rally",
+                assembly_type=kind[0] if kind else "rally",
                 purpose="Model",
                 venue=self.w[where],
                 starts_at=start,
@@ -168,8 +173,9 @@ class Agora(RuleBasedStateMachine):
         option=st.integers(min_value=0, max_value=4),
         hour=st.integers(min_value=9, max_value=18),
         fault=st.sampled_from([None] * len(FAULTS) + FAULTS),
+        note=st.sampled_from(["", "", "The date is near: it cannot wait."]),
     )
-    def decide(self, i, outcome, ground, option, hour, fault):
+    def decide(self, i, outcome, ground, option, hour, fault, note):
         """A decision as a careful officer fills the form in, or with one fault in it."""
         if not any(ACTIONS["accept"].allows(n.status) for n in Notice.objects.filter(pk__in=self.notices)):
             # nothing waits for a decision: someone files a notice for next week first
@@ -225,7 +231,36 @@ class Agora(RuleBasedStateMachine):
                 conditions="No amplified sound." if outcome == "accepted_with_conditions" else "",
                 alternative=offered,
                 placement=placement,
+                consultation_note=note,
             ),
+        )
+
+    @rule(
+        i=index,
+        who=st.sampled_from(["asked", "asked", "asked", "other agency", "officer"]),
+        outcome=st.sampled_from(["consent", "consent_with_conditions", "objection", "objection_unreasoned"]),
+    )
+    def consult(self, i, who, outcome):
+        """An agency answers a consultation sent to it (or someone else tries to)."""
+        asked = list(
+            Consultation.objects.filter(notice__in=self.notices).select_related("agency").order_by("pk")
+        )
+        if not asked:
+            return
+        c = asked[i % len(asked)]
+        others = [code for code in self.w["agencies"] if code != c.agency.code]
+        user = {
+            "asked": self.w["agencies"][c.agency.code],
+            "other agency": self.w["agencies"][others[i % len(others)]],
+            "officer": self.w["officer"],
+        }[who]
+        extra = {
+            "consent_with_conditions": {"conditions": ["stewards_per_50"]},
+            "objection": {"reasons": "The route crosses an ambulance station."},
+        }.get(outcome, {})
+        self.act(
+            c.notice,
+            lambda: consultations.answer(c, user, outcome.removesuffix("_unreasoned"), **extra),
         )
 
     @rule(i=index, who=WHO, accept=st.booleans())
@@ -393,7 +428,21 @@ def test_every_action_keeps_every_invariant(rulebook, request, aigerim, bolat):
     )
     officer.officer.administers = True  # the officer also declares the authority's closures
     officer.officer.save()
-    Agora.world = {"aigerim": aigerim, "bolat": bolat, "officer": officer, "square": square, "gandhi": gandhi}
+    agencies = {}
+    for code in ("police", "traffic", "emergency"):
+        agency = Agency.objects.create(
+            jurisdiction=square.jurisdiction, code=code, name=names(code, code, code)
+        )
+        agencies[code] = get_user_model().objects.create_user(code, f"{code}@example.org", "pw-for-tests-1")
+        AgencyStaff.objects.create(user=agencies[code], agency=agency)
+    Agora.world = {
+        "aigerim": aigerim,
+        "bolat": bolat,
+        "officer": officer,
+        "square": square,
+        "gandhi": gandhi,
+        "agencies": agencies,
+    }
     run_state_machine_as_test(
         Agora,
         settings=settings(

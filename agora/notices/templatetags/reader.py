@@ -107,6 +107,14 @@ def atype(code, rulebook=None):
 
 
 @register.filter
+def condition(code, rulebook):
+    """A consultation condition from the rulebook's closed list, in the reader's language."""
+    from django.utils.translation import get_language
+
+    return rulebook.rules.condition_text(code, (get_language() or "en")[:2]) if rulebook else code
+
+
+@register.filter
 def ground(code, rulebook):
     return words.ground(code, rulebook)
 

@@ -23,5 +23,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Loaded the demo city: {len(made)} objects named, Almaty under {rulebook}.")
         self.stdout.write(
             f"Users (password {DEMO_PASSWORD}): admin (administrator), dana (officer, Almaty), "
-            "yerlan (officer, Astana), aigerim and bolat (organizers)."
+            "yerlan (officer, Astana), aigerim and bolat (organizers), marat, saule and nurlan "
+            "(Almaty's police, traffic and emergency services: /agency/)."
         )
