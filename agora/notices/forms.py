@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agora.fields import DayField
@@ -188,7 +188,7 @@ class ConsultationAnswerForm(forms.Form):
         choices=[
             ("consent", _("Consent")),
             ("consent_with_conditions", _("Consent with conditions")),
-            ("objection", _("Object")),
+            ("objection", pgettext_lazy("consultation answer", "Object")),
         ],
         widget=forms.RadioSelect,
     )
@@ -231,13 +231,13 @@ class DecisionForm(forms.Form):
     conditions = forms.CharField(
         label=_("Conditions"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    alternative = forms.ChoiceField(label=_("Alternative"), required=False, widget=forms.RadioSelect)
     consultation_note = forms.CharField(
         label=_("Why the decision cannot wait for the agencies' answers (public)"),
         max_length=TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    alternative = forms.ChoiceField(label=_("Alternative"), required=False, widget=forms.RadioSelect)
     alt_venue = VenueChoiceField(label=_("or another place"), required=False, queryset=Venue.objects.none())
     alt_date = DayField(label=_("date"), required=False)
     alt_start = forms.TimeField(
