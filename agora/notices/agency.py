@@ -60,7 +60,7 @@ def answer(request, pk):
                         }
                     )
                 if d["conditions_text"]:
-                    lines.append(_("Conditions: %(text)s") % {"text": d["conditions_text"]})
+                    lines.append(_("Other conditions: %(text)s") % {"text": d["conditions_text"]})
                 if d["reasons"]:
                     lines.append(_("Reasons: %(text)s") % {"text": d["reasons"]})
                 lines.append(

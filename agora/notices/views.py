@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from agora.accounts.access import organizer_required
 from agora.scheduling.models import Offer
 
-from . import review, services
+from . import consultations, review, services
 from .confirm import confirm_page, confirmed
 from .forms import AppealForm, NoticeForm, WithdrawForm
 from .letters import letter_for
@@ -169,6 +169,9 @@ def notice_detail(request, pk):
         "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
         "where": review.where(notice),
+        # while it waits: whom the authority consults and by when; once decided, their answers
+        "consulting": list(notice.consultations.select_related("agency")) if notice.awaiting_decision else [],
+        "consulted": consultations.public(notice),
     }
     return render(request, "notices/notice_detail.html", context)
 

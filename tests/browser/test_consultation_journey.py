@@ -81,7 +81,7 @@ def test_a_march_through_three_agencies_and_the_officers_decision(
     panel = officer.inner_text("main")
     assert (
         "Согласование" in panel
-        and "Согласно с условиями" in panel
+        and "Согласовано с условиями" in panel
         and "Регулировщики на каждом перекрёстке" in panel
     )
     officer.check("input[name=outcome][value=accepted_with_conditions]")

@@ -48,6 +48,10 @@ def answer(client, consultation, data):
 
 def test_agencies_answer_and_the_officer_decides_in_the_pages(client, march, staff, dana, aigerim):
     asked = {c.agency.code: c for c in march.consultations.select_related("agency")}
+    client.force_login(aigerim)  # the organizer sees whom the authority consults, and by when
+    own = client.get(f"/notices/{march.pk}/").content.decode()
+    assert "Before deciding, the authority asks these agencies" in own and "Emergency services" in own
+    client.logout()
     for code, data in {
         "police": {"outcome": "consent"},
         "traffic": {
@@ -96,6 +100,8 @@ def test_agencies_answer_and_the_officer_decides_in_the_pages(client, march, sta
 
     issue_letters(march.pk)
     client.force_login(aigerim)
+    own = client.get(f"/notices/{march.pk}/").content.decode()
+    assert "Consents with conditions" in own and "Abay Avenue closed." in own
     pdf = client.get(f"/letters/{made.reference}.pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     # in the notice's language (Kazakh): the agency's condition from the rulebook's list, and its own words
