@@ -190,7 +190,7 @@ def time_out_due(at: dt.datetime | None = None) -> list[Consultation]:
 def public(notice: Notice) -> list[Consultation]:
     """What the public sees of a notice's consultations: nothing while it waits for its
     decision, then every agency's answer, conditions and reasons (never who answered)."""
-    if notice.status in PENDING:
+    if notice.status in PENDING or not requirements(notice):  # no query where none was asked
         return []
     return list(notice.consultations.select_related("agency", "notice__jurisdiction", "notice__rulebook"))
 
