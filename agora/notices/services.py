@@ -43,7 +43,7 @@ from agora.venues.models import Closure, Venue, VenueChange, Zone
 
 from . import consultations, notify, papers, words
 from .integrity import fingerprint
-from .models import Decision, Notice
+from .models import TEXT_MAX, Decision, Notice
 from .places import place_label
 from .workflow import (
     ACTIONS,
@@ -549,8 +549,8 @@ def _consulted(step: Step) -> None:
     if not waiting:
         step.consultation_note = ""
         return
-    if len(step.consultation_note) > 4000:
-        raise ValidationError({"consultation_note": _("At most %(n)d characters.") % {"n": 4000}})
+    if len(step.consultation_note) > TEXT_MAX:
+        raise ValidationError({"consultation_note": _("At most %(n)d characters.") % {"n": TEXT_MAX}})
     if not step.consultation_note:
         raise ValidationError(
             {
