@@ -58,7 +58,7 @@ def _fields(payload: s.NoticeIn) -> dict:
     return {**data, "venue": venue, "zone": zone, "acceptable_venues": others}
 
 
-@router.post("/notices", response={201: s.NoticeOut, **ERRORS})
+@router.post("/notices", response={201: s.OwnNoticeOut, **ERRORS})
 def create_notice(request, payload: s.NoticeIn):
     """File a notice (or keep it as a draft with `submit: false`). Rule violations do not stop filing."""
     fields = _fields(payload)
@@ -96,29 +96,29 @@ def my_notices(request, cursor: int | None = None, limit: int = 50):
     return {"items": items[:limit], "next_cursor": str(items[limit - 1].pk) if more else None}
 
 
-@router.get("/notices/{notice_id}", response={200: s.NoticeOut, **ERRORS})
+@router.get("/notices/{notice_id}", response={200: s.OwnNoticeOut, **ERRORS})
 def my_notice(request, notice_id: int):
     return _fresh(_own(request, notice_id))
 
 
-@router.post("/notices/{notice_id}/withdraw", response={200: s.NoticeOut, **ERRORS})
+@router.post("/notices/{notice_id}/withdraw", response={200: s.OwnNoticeOut, **ERRORS})
 def withdraw(request, notice_id: int, payload: s.ReasonIn):
     return _fresh(services.withdraw(_own(request, notice_id), request.user, reason=payload.reason))
 
 
-@router.post("/notices/{notice_id}/appeal", response={200: s.NoticeOut, **ERRORS})
+@router.post("/notices/{notice_id}/appeal", response={200: s.OwnNoticeOut, **ERRORS})
 def appeal(request, notice_id: int, payload: s.AppealIn):
     return _fresh(services.appeal(_own(request, notice_id), request.user, text=payload.text))
 
 
-@router.post("/notices/{notice_id}/alternative", response={200: s.NoticeOut, **ERRORS})
+@router.post("/notices/{notice_id}/alternative", response={200: s.OwnNoticeOut, **ERRORS})
 def answer_alternative(request, notice_id: int, payload: s.AnswerIn):
     notice = _own(request, notice_id)
     answer = services.accept_alternative if payload.answer == "accept" else services.decline_alternative
     return _fresh(answer(notice, request.user))
 
 
-@router.post("/offers/{offer_id}", response={200: s.NoticeOut, **ERRORS})
+@router.post("/offers/{offer_id}", response={200: s.OwnNoticeOut, **ERRORS})
 def answer_offer(request, offer_id: int, payload: s.AnswerIn):
     offer = get_object_or_404(Offer, pk=offer_id, notice__in=Notice.objects.for_organizer(request.user))
     if payload.answer == "accept":

@@ -458,6 +458,38 @@ class NoticeOut(Schema):
         return list(n.offers.all())
 
 
+class ConsultationAsked(Schema):
+    """An agency the authority consults about the organizer's notice, and by when."""
+
+    agency: str = Field(description="the agency's code, as the rulebook names it")
+    agency_name: str
+    due_at: LocalTime
+
+    @staticmethod
+    def resolve_agency(c) -> str:
+        return c.agency.code
+
+    @staticmethod
+    def resolve_agency_name(c) -> str:
+        return pick(c.agency.name)
+
+
+class OwnNoticeOut(NoticeOut):
+    """One notice as its organizer follows it: as the list shows it, and whom the authority
+    consults (while it waits) or what they answered (once decided), as the notice's page says."""
+
+    consulting: list[ConsultationAsked] = Field(description="while it waits: who is asked, by when")
+    consultations: list[ConsultationOut] = Field(description="once decided: the agencies' answers (public)")
+
+    @staticmethod
+    def resolve_consulting(n) -> list:
+        return consultations.asked(n)
+
+    @staticmethod
+    def resolve_consultations(n) -> list:
+        return consultations.public(n)
+
+
 class ReviewOut(NoticeOut):
     """A notice as an officer reviews it: who asked (a public name), what clashes with it,
     and where it cannot be granted as filed, the free alternatives."""

@@ -34,7 +34,10 @@ ANSWERS = {
 
 
 def requirements(notice: Notice) -> list:
-    """The consultation rules of the notice's rulebook that apply to it (one per agency)."""
+    """The consultation rules of the notice's rulebook that apply to it (one per agency). A
+    draft has no rulebook yet: none apply until it is filed."""
+    if notice.rulebook_id is None:
+        return []
     return notice.rulebook.rules.consultations_for(
         notice.assembly_type, notice.expected_participants, notice.venue.slug
     )
@@ -193,6 +196,14 @@ def public(notice: Notice) -> list[Consultation]:
     if notice.status in PENDING or not requirements(notice):  # no query where none was asked
         return []
     return list(notice.consultations.select_related("agency", "notice__jurisdiction", "notice__rulebook"))
+
+
+def asked(notice: Notice) -> list[Consultation]:
+    """What the organizer sees while the notice waits: whom the authority consults and by
+    when (the answers are public once decided, as everyone's are)."""
+    if not notice.awaiting_decision or not requirements(notice):
+        return []
+    return list(notice.consultations.select_related("agency", "notice__jurisdiction"))
 
 
 def waiting_for(notice: Notice) -> list[Consultation]:

@@ -170,7 +170,7 @@ def notice_detail(request, pk):
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
         "where": review.where(notice),
         # while it waits: whom the authority consults and by when; once decided, their answers
-        "consulting": list(notice.consultations.select_related("agency")) if notice.awaiting_decision else [],
+        "consulting": consultations.asked(notice),
         "consulted": consultations.public(notice),
     }
     return render(request, "notices/notice_detail.html", context)

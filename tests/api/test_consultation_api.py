@@ -50,6 +50,8 @@ def test_a_march_through_three_agencies_and_the_decision(client, square, aigerim
     )
     assert filed.status_code == 201, filed.content
     notice = filed.json()
+    # the organizer sees whom the authority consults and by when, not yet their answers
+    assert {c["agency"] for c in notice["consulting"]} == set(AGENCIES) and notice["consultations"] == []
 
     tasks = {}
     for code, token in staff_tokens.items():
@@ -116,3 +118,9 @@ def test_a_march_through_three_agencies_and_the_decision(client, square, aigerim
     assert shown["traffic"]["conditions"] == ["route_as_agreed", "traffic_marshals"]
     assert shown["traffic"]["conditions_text"] == "Close Abay Avenue from 10:30."
     assert "answered_by" not in shown["traffic"]
+    own = call(client, "get", f"/notices/{notice['id']}", organizer).json()
+    assert own["consulting"] == [] and {c["agency"]: c["state"] for c in own["consultations"]} == {
+        "police": "consented",
+        "traffic": "consented_with_conditions",
+        "emergency": "consented_with_conditions",
+    }

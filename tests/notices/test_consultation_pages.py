@@ -106,6 +106,8 @@ def test_agencies_answer_and_the_officer_decides_in_the_pages(client, march, sta
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     # in the notice's language (Kazakh): the agency's condition from the rulebook's list, and its own words
     assert "Traffic police: Әр қиылыста реттеушілер" in text and "Traffic police: Abay Avenue closed." in text
+    # and the officer's reason not to wait
+    assert "The route was walked with emergency services." in " ".join(text.split())
 
 
 def test_the_agency_pages_are_for_agency_staff_with_a_second_factor(client, march, staff, dana, aigerim):
