@@ -264,7 +264,20 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
         "astana_park": astana_park,
     }
 
-    def notice(user, key, venue, day, start_h, end_h, *, filed=None, kind="rally", people=150, submit=True):
+    def notice(
+        user,
+        key,
+        venue,
+        day,
+        start_h,
+        end_h,
+        *,
+        filed=None,
+        kind="rally",
+        people=150,
+        submit=True,
+        window=None,
+    ):
         fields = dict(
             assembly_type=kind,
             topic=TOPICS[key],
@@ -275,6 +288,8 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
             expected_participants=people,
             stewards=people // 50,
         )
+        if window:
+            fields.update(window_start=local(day, window[0]), window_end=local(day, window[1]))
         n = notices.create_draft(user, **fields)
         if submit:
             n = notices.submit(n, user, at=filed or now - dt.timedelta(hours=2))
@@ -380,6 +395,25 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
         starts_at=local(ahead + dt.timedelta(days=3), 7),
         ends_at=local(ahead + dt.timedelta(days=3), 12),
     )
+    # a contested day for the day plan: three rallies want Sary-Arka Square; the first filed
+    # accepts any time of the day, and accepted as filed it would leave the other two without
+    # a place; the plan moves it to the afternoon and all three fit
+    contest = today + dt.timedelta(days=10)  # within the rally's notice period, not too early
+    notice(
+        bolat,
+        "contest_any_time",
+        sary_arka,
+        contest,
+        11,
+        13,
+        people=300,
+        window=(9, 20),
+        filed=now - dt.timedelta(hours=5),
+    )
+    notice(
+        aigerim, "contest_morning", sary_arka, contest, 10, 12, people=200, filed=now - dt.timedelta(hours=4)
+    )
+    notice(aigerim, "contest_noon", sary_arka, contest, 13, 15, people=250, filed=now - dt.timedelta(hours=3))
     made["consulted"] = _consultation(almaty, bolat, square, ahead + dt.timedelta(days=5), now, notice)
     made.update(_other_cities(now, aigerim))
     return made
@@ -563,6 +597,9 @@ TOPICS = {  # what each demo notice is about (the statistics count refusals by i
     "appealed": "media",
     "upheld": "prices",
     "overturned": "environment",
+    "contest_any_time": "city",
+    "contest_morning": "transport",
+    "contest_noon": "environment",
 }
 PURPOSES = {
     "draft": "Reading of poems in memory of Abai.",
@@ -581,4 +618,7 @@ PURPOSES = {
     "appealed": "Rally in support of independent media.",
     "upheld": "Meeting on tariffs for utilities.",
     "overturned": "Rally for the protection of green spaces.",
+    "contest_any_time": "Rally for a car-free city centre on Sundays.",
+    "contest_morning": "Rally for more night buses.",
+    "contest_noon": "Rally for shade trees in school yards.",
 }

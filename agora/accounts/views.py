@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .access import officer_required, organizer_required
+from .access import agency_required, officer_required, organizer_required
 from .models import ApiToken
 from .tokens import create_token, revoke_token
 
@@ -27,6 +27,12 @@ def _tokens(request):
 
 @login_required
 def tokens(request):
-    """API tokens: officers only with a TOTP-confirmed session, organizers as such."""
-    guard = officer_required if hasattr(request.user, "officer") else organizer_required
+    """API tokens: officers and agency staff only with a TOTP-confirmed session, organizers
+    as such."""
+    if hasattr(request.user, "officer"):
+        guard = officer_required
+    elif hasattr(request.user, "agency_staff"):
+        guard = agency_required
+    else:
+        guard = organizer_required
     return guard(_tokens)(request)

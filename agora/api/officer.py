@@ -85,18 +85,43 @@ def attendance(request, notice_id: int, payload: s.AttendanceIn):
 
 @router.post("/office/allocation", response={200: s.AllocationOut, **ERRORS})
 def allocation(request, payload: s.AllocationIn):
-    """Propose decisions for every pending notice of a day; applied only with `confirm: true`."""
-    proposal = planning.propose_day(
-        request.user.officer.jurisdiction, payload.date, time_limit=payload.time_limit
+    """Propose decisions for every pending notice of a day (or of one place that day), the
+    same plan as the day plan page; applied only with `confirm: true`. `pins` are decided as
+    filed and the rest planned around them."""
+    jurisdiction = request.user.officer.jurisdiction
+    venue = None
+    if payload.venue is not None:
+        venue = get_object_or_404(Venue, pk=payload.venue, jurisdiction=jurisdiction)
+    pins = dict(
+        Notice.objects.for_officer(request.user)
+        .filter(reference__in=payload.pins)
+        .values_list("reference", "pk")
     )
+    unknown = sorted(set(payload.pins) - set(pins))
+    if unknown:
+        raise ApiError(
+            422, "invalid", "Unknown notice in pins.", {"pins": [f"not yours: {r}" for r in unknown]}
+        )
+    try:
+        proposal = planning.propose_day(
+            jurisdiction, payload.date, venue=venue, pins=pins.values(), time_limit=payload.time_limit
+        )
+    except planning.PinError as error:
+        raise ApiError(422, "invalid", str(error), {"pins": [str(error)]}) from error
     result = proposal["allocation"]
+
+    def option(place):
+        return s.Option.of(place, within_acceptable=True) if place else None
+
     items = [
         {
             "notice": i["notice"].reference,
             "outcome": i["outcome"],
             "grounds": i["grounds"],
             "reason": i["reason"],
-            "placement": s.Option.of(i["placement"], within_acceptable=True) if i["placement"] else None,
+            "placement": option(i["placement"]),
+            "pinned": i["pinned"],
+            "paper": option(i["paper"]),
         }
         for i in proposal["items"]
     ]
@@ -104,9 +129,10 @@ def allocation(request, payload: s.AllocationIn):
         services.apply_day_plan(proposal, request.user)
     return {
         "date": payload.date,
-        "accommodated": result.accommodated,
+        "accommodated": proposal["accommodated"],
         "bound": result.bound,
         "fcfs": result.fcfs,
+        "paper": proposal["paper"],
         "method": result.method,
         "applied": payload.confirm,
         "items": items,

@@ -668,6 +668,12 @@ class LiftIn(Schema):
 
 class AllocationIn(Schema):
     date: Day
+    venue: int | None = Field(default=None, description="only the notices at this place")
+    pins: list[str] = Field(
+        default=[],
+        max_length=200,
+        description="references of notices decided as filed; the plan is made around them",
+    )
     confirm: StrictBool = False
     time_limit: float = Field(default=10.0, gt=0, le=60, strict=True)
 
@@ -678,6 +684,10 @@ class ProposalItem(Schema):
     grounds: list[str]
     reason: str
     placement: Option | None
+    pinned: bool = Field(description="decided as filed, by the officer's choice")
+    paper: Option | None = Field(
+        description="what today's paper process gives it (first come, first served, whole)"
+    )
 
 
 class AllocationOut(Schema):
@@ -685,6 +695,9 @@ class AllocationOut(Schema):
     accommodated: int
     bound: int
     fcfs: int
+    paper: int = Field(
+        description="how many today's paper process accommodates (each notice whole, the whole place)"
+    )
     method: str
     applied: bool
     items: list[ProposalItem]

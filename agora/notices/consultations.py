@@ -63,8 +63,9 @@ def start(notice: Notice, at: dt.datetime) -> list[Consultation]:
                 notice=notice,
                 agency=agency,
                 requested_at=at,
-                # the authority's own deadline bounds it whatever the calendar does
-                due_at=min(due, notice.decision_due_at) if notice.decision_due_at else due,
+                # the authority's own deadline bounds it whatever the calendar does; a notice
+                # due at once (filed late, its deadline the start) leaves the agency no time
+                due_at=max(at, min(due, notice.decision_due_at)) if notice.decision_due_at else due,
                 silence=rule.silence,
             )
         )

@@ -345,7 +345,8 @@ def consulted() -> list[str]:
     by_notice = defaultdict(list)
     for c in rows:
         by_notice[c.notice_id].append(c)
-        if c.notice.decision_due_at is not None and c.due_at > c.notice.decision_due_at:
+        # at the latest by the notice's own deadline; at once for a notice due before it was filed
+        if c.notice.decision_due_at is not None and c.due_at > max(c.notice.decision_due_at, c.requested_at):
             found.append(f"consulted: {c.notice} asks {c.agency.code} by {c.due_at}, after its own deadline")
         if c.answered_at is not None and c.answered_at > c.due_at:
             found.append(f"consulted: {c.agency.code} answered on {c.notice} after its deadline")

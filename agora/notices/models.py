@@ -248,6 +248,11 @@ class Notice(models.Model):
         """Its decision deadline still runs (decided notices show their decisions instead)."""
         return self.status in PENDING
 
+    @property
+    def local_day(self):
+        """The day it starts on, in its jurisdiction (the day its day plan is of)."""
+        return self.jurisdiction.local_day(self.starts_at)
+
 
 class Decision(models.Model):
     """A decision on a notice: by an officer, by silence at the deadline, or on appeal."""

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from agora import i18n
+from agora.scheduling.planning import round_closes
 
 from .places import where
 from .workflow import Status
@@ -96,6 +97,12 @@ def remind_officers(at: dt.datetime | None = None) -> int:
                     "deadline": deadline,
                 }
                 body = _("Without a decision by the deadline, the rulebook's silence rule decides.")
+                closes = round_closes(notice.jurisdiction, notice.local_day)
+                if closes and notice.decision_due_at < closes:
+                    body += "\n" + _(
+                        "It cannot wait for its day's round, which closes at %(when)s: decide it now, "
+                        "on its page or on the day plan."
+                    ) % {"when": i18n.when(closes, notice.jurisdiction, zone=True)}
             send_mail(
                 subject,
                 body + "\n" + settings.AGORA_PUBLIC_URL + reverse("office:decide", args=[notice.pk]),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agora import i18n
 from agora.accounts.access import officer_required
+from agora.scheduling import planning
 
 from . import review, services, words
 from .confirm import changing, confirm_page, confirmed
@@ -42,6 +43,13 @@ def queue(request):
     )
     by_id = {n.pk: n for n in facts}
     page.object_list = [by_id[pk] for pk in ids]
+    rounds = {}
+    for n in page.object_list:  # where the rulebook allocates in rounds: when the day's closes
+        day = n.local_day
+        if day not in rounds:
+            rounds[day] = planning.round_closes(n.jurisdiction, day)
+        n.round_closes = rounds[day]
+        n.cannot_wait = bool(n.round_closes and n.decision_due_at and n.decision_due_at < n.round_closes)
     return render(request, "office/queue.html", {"notices": page.object_list, "page": page})
 
 
@@ -103,11 +111,21 @@ def decide(request, pk):
         ),
         pk=pk,
     )
-    computed = _labelled(review.computed_alternatives(notice), notice.jurisdiction)
+    advice = planning.advice(notice)
+    options = review.computed_alternatives(notice)
+    planned = advice["item"] if advice and advice["item"]["outcome"] == "alternative_offered" else None
+    if planned:
+        # the alternatives come from the plan for everyone waiting that day, its placement first
+        options = [planning.Option(planned["placement"], 0, True)] + [
+            o for o in options if o.place != planned["placement"]
+        ]
+    computed = _labelled(options, notice.jurisdiction)
     initial = None
     offer = request.GET.get("offer", "")
     if request.method == "GET" and offer.isdigit() and int(offer) < len(computed):
         initial = review.offer_form(notice, int(offer))  # "Offer this": fill in, do not decide
+        if planned and offer == "0":  # the plan's own ground and reasons
+            initial.update(grounds=planned["grounds"], reasoning=planned["reason"])
     form = DecisionForm(request.POST or None, notice=notice, computed=computed, initial=initial)
     appeal_form = AppealDecisionForm(request.POST or None) if notice.status == Status.APPEALED else None
     cancel = reverse("office:decide", args=[notice.pk])
@@ -170,8 +188,36 @@ def decide(request, pk):
             "agency", "notice__jurisdiction", "notice__rulebook"
         ),
         "pending": notice.status in PENDING,
+        "advice": _advice_words(advice, notice),
+        "round": _round(notice),
+        "day_plan": reverse("office:day_plan", args=[notice.local_day.isoformat()]),
     }
     return render(request, "office/decide.html", context)
+
+
+def _round(notice) -> dict | None:
+    """Where the rulebook allocates in rounds: when this notice's day's round closes, and
+    whether the notice can wait for it."""
+    closes = (
+        planning.round_closes(notice.jurisdiction, notice.local_day) if notice.awaiting_decision else None
+    )
+    if closes is None:
+        return None
+    due = notice.decision_due_at
+    return {"closes": closes, "open": timezone.now() < closes, "cannot_wait": bool(due and due < closes)}
+
+
+def _advice_words(advice: dict | None, notice) -> dict | None:
+    if advice is None:
+        return None
+    item = advice["item"]
+    return {
+        **advice,
+        "outcome": words.status(item["outcome"]),
+        "label": review.place_label(item["placement"], notice.jurisdiction) if item["placement"] else "",
+        "lost": [n.reference for n in advice["lost"]],
+        "as_planned": item["outcome"] == "accepted",
+    }
 
 
 ATTENDANCE = {

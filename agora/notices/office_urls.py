@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import authority_pages, office
+from . import authority_pages, day_plan, office
 
 app_name = "office"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("notices/<int:pk>/", office.decide, name="decide"),
     path("notices/<int:pk>/attendance/", office.record_attendance, name="attendance"),
     path("day/", office.day_sheet, name="day_sheet"),
+    path("plan/", day_plan.today, name="day_plan_today"),
+    path("plan/<str:day>/", day_plan.day_plan, name="day_plan"),
     path("closures/", authority_pages.closures, name="closures"),
     path("places/", authority_pages.venues, name="venues"),
     path("places/<int:pk>/", authority_pages.venue, name="venue"),

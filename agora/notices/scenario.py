@@ -316,7 +316,7 @@ class _Replay:
         else:
             bound, fcfs = allocation.bound, allocation.fcfs
             how = f"with the optimiser (proven bound {bound}; first come first served {fcfs})"
-        count = f"{allocation.accommodated} of {len(proposal['items'])}"
+        count = f"{proposal['accommodated']} of {len(proposal['items'])}"
         self.say(f"the officer resolves the day {how}: {count} accommodated", at)
         labels = {n.pk: label for label, n in self.notices.items()}
         for notice, decision in notices.apply_day_plan(proposal, self.officer, at=at):

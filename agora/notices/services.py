@@ -1364,9 +1364,9 @@ def check_out(notice: Notice, user, *, at: dt.datetime | None = None) -> list:
 
 def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
     """Decide every notice of a day plan (`planning.propose_day`) as proposed, in filing
-    order, as `officer`. Where the rulebook requires an alternative with every refusal, a
-    refusal becomes an offer of the nearest free alternative; with none free the notice is
-    left for the officer to decide by hand (returned with decision None).
+    order, as `officer`. Where the rulebook requires an alternative with every refusal, the
+    plan offers one where any is free; a refusal left (none free) is for the officer to
+    decide by hand (returned with decision None).
 
     All or nothing: if the day changed since the plan was proposed (a notice decided
     meanwhile, a place taken), nothing is decided and the error says what changed."""
@@ -1399,14 +1399,13 @@ def _apply_day_plan(proposal: dict, officer, at) -> list:
         if outcome in ("accepted", "accepted_with_conditions"):
             kwargs["placement"] = item["placement"]
             if outcome == "accepted_with_conditions":
-                kwargs["conditions"] = item["reason"]
+                kwargs["conditions"] = item.get("conditions") or item["reason"]
         elif outcome == "alternative_offered":
             kwargs["alternative"] = item["placement"]
         elif rules.fairness.refusal_requires_alternative:
-            nearest = planning.alternatives(notice, limit=1)
-            if not nearest:
-                decided[notice.pk] = (notice, None)
-                continue
-            outcome, kwargs["alternative"] = "alternative_offered", nearest[0].place
+            # the plan found no free alternative that day (`planning._fall_back`): a refusal
+            # would break the rulebook, so the officer decides it by hand
+            decided[notice.pk] = (notice, None)
+            continue
         decided[notice.pk] = (notice, decide(notice, officer, outcome, **kwargs))
     return [decided[item["notice"].pk] for item in proposal["items"]]  # in filing order

@@ -282,6 +282,16 @@ class Closures(_Strict):
     grounds: dict[str, ClosureGround] = {}
 
 
+class Rounds(_Strict):
+    """Application rounds, where the law allows them (as booking services with rounds do,
+    e.g. Helsinki's Varaamo): the notices for a day are collected until `cutoff` before the
+    day begins, then allocated together on the day plan. A notice whose own decision deadline
+    comes first cannot wait for its round: the queue says so and the reminder warns."""
+
+    cutoff: Period  # counted back from the first moment of the assembly's day
+    note: str | None = None  # the author's remark, never shown
+
+
 class Fairness(_Strict):
     max_hours_per_organizer_per_venue_day: float | None = Field(default=None, gt=0)
     checkin_grace_minutes: int | None = Field(default=None, ge=0)
@@ -295,6 +305,16 @@ class Fairness(_Strict):
     offer_hold_hours: float = Field(default=12, ge=0)
     refusal_requires_alternative: bool = False
     first_come_first_served: Literal["exclusive", "tie_break_only"] = "exclusive"
+    rounds: Rounds | None = None
+
+    @model_validator(mode="after")
+    def _rounds_allocate_together(self) -> Fairness:
+        if self.rounds is not None and self.first_come_first_served == "exclusive":
+            raise ValueError(
+                "rounds allocate a day's notices together, which first_come_first_served: "
+                "exclusive forbids; set it to tie_break_only or remove rounds"
+            )
+        return self
 
 
 class Appeal(_Strict):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from agora import i18n
 from agora.notices.models import Notice
+from agora.rules import deadlines
 from agora.venues.models import Closure, Venue, Zone
 
 from . import engine
@@ -274,6 +275,13 @@ def shared_placement(notice: Notice) -> Place | None:
     clock = Clock.of(notice.jurisdiction, notice.starts_at)
     problem = day_problem(notice.jurisdiction, clock, [notice])
     [asked] = problem.requests
+    found = _within_request(problem, asked)
+    return as_place(found, clock) if found else None
+
+
+def _within_request(problem: engine.DayProblem, asked: engine.Request) -> engine.Placement | None:
+    """`shared_placement` in the engine's minutes: as asked in other zones, else the longest
+    free part of the requested time at the requested place, down to half of it."""
     own = replace(asked, other_venues=(), window=None)
     minutes = asked.minutes
     while minutes >= max(1, asked.minutes // 2):
@@ -284,7 +292,7 @@ def shared_placement(notice: Notice) -> Place | None:
                 and asked.start <= placement.start
                 and placement.end <= asked.end
             ):
-                return as_place(placement, clock)
+                return placement
         minutes -= SHORTER_STEP
     return None
 
@@ -308,41 +316,226 @@ def _free_choices(problem: engine.DayProblem, request: engine.Request, limit: in
 # --- a contested day ---------------------------------------------------------------------
 
 
-def pending_on(jurisdiction, day: dt.date):
+def pending_on(jurisdiction, day: dt.date, venue=None):
+    """The notices waiting for a decision that start on `day` (at `venue`, if given)."""
     clock = Clock.of(jurisdiction, day)
-    return (
-        Notice.objects.pending()
-        .filter(
-            jurisdiction=jurisdiction,
-            starts_at__gte=clock.midnight,
-            starts_at__lt=clock.moment(DAY),
-        )
-        .select_related("organizer", "venue")
-        .prefetch_related("acceptable_venues")
+    found = Notice.objects.pending().filter(
+        jurisdiction=jurisdiction,
+        starts_at__gte=clock.midnight,
+        starts_at__lt=clock.moment(DAY),
     )
+    if venue is not None:
+        found = found.filter(venue=venue)
+    return found.select_related("organizer", "venue", "zone").prefetch_related("acceptable_venues")
 
 
-def propose_day(jurisdiction, day: dt.date, *, time_limit: float = 10.0) -> dict:
-    """A proposal for every pending notice of the day: how to decide it, and why.
+def round_closes(jurisdiction, day: dt.date) -> dt.datetime | None:
+    """When the round that collects the notices for `day` closes, where the jurisdiction's
+    rulebook allocates in rounds (None: it does not)."""
+    rounds = _rules(jurisdiction).fairness.rounds
+    if rounds is None:
+        return None
+    counter = deadlines.Counter(jurisdiction.calendar(), jurisdiction.tz)
+    return counter.latest_filing(
+        rounds.cutoff, Clock.of(jurisdiction, day).midnight, "fairness.rounds.cutoff"
+    ).at
+
+
+class PinError(ValueError):
+    """A notice the officer pinned cannot be held as filed; the message names it."""
+
+
+def _pinned(problem: engine.DayProblem, pins: set[int], references: dict[int, str]):
+    """Each pinned request held as filed (trimmed to the daily cap), in filing order, and the
+    day as the rest of the plan sees it: those placements taken."""
+    asked = [r for r in problem.requests if r.id in pins]
+    fixed = engine.first_come_first_served(replace(problem, requests=asked))
+    missing = [references[r.id] for r in asked if r.id not in fixed]
+    if missing and len(asked) > 1:
+        raise PinError(
+            _(
+                "%(refs)s cannot be held as filed beside the other notices held as filed, or its place "
+                "is taken or closed then: hold fewer."
+            )
+            % {"refs": ", ".join(missing)}
+        )
+    if missing:
+        raise PinError(
+            _("%(refs)s cannot be held as filed: its place is taken or closed then, or too small.")
+            % {"refs": ", ".join(missing)}
+        )
+    held = dict(problem.held_minutes)
+    for r in asked:
+        key = (r.organizer, fixed[r.id].venue)
+        held[key] = held.get(key, 0) + fixed[r.id].end - fixed[r.id].start
+    rest = replace(
+        problem,
+        requests=[r for r in problem.requests if r.id not in pins],
+        busy=[*problem.busy, *(engine.Busy(z, p.start, p.end) for p in fixed.values() for z in p.zones)],
+        held_minutes=held,
+    )
+    return fixed, rest
+
+
+def propose_day(
+    jurisdiction, day: dt.date, *, venue=None, pins: Iterable[int] = (), time_limit: float = 10.0
+) -> dict:
+    """A proposal for every pending notice of the day (at `venue`, if given): how to decide
+    it, and why; beside it, what today's paper process would do with the same notices.
 
     Under an `exclusive` rulebook (the status quo) first come, first served decides;
-    otherwise the optimiser. Nothing is written: `notices.services.apply_day_plan` does that.
+    otherwise the optimiser. `pins` are notices the officer decides by hand, as filed: the
+    plan is made around them. Nothing is written: `notices.services.apply_day_plan` does that.
     """
     clock = Clock.of(jurisdiction, day)
-    notices = list(pending_on(jurisdiction, day))
+    notices = list(pending_on(jurisdiction, day, venue))
     problem = day_problem(jurisdiction, clock, notices)
+    pins = {n.pk for n in notices if n.pk in set(pins)}
+    fixed, rest = _pinned(problem, pins, {n.pk: n.reference for n in notices})
     rules = _rules(jurisdiction)
     result = engine.allocate_for_rulebook(
-        problem, exclusive=rules.fairness.first_come_first_served == "exclusive", time_limit=time_limit
+        rest, exclusive=rules.fairness.first_come_first_served == "exclusive", time_limit=time_limit
     )
+    if fixed:
+        result = replace(
+            result,
+            placements={**result.placements, **fixed},
+            accommodated=result.accommodated + len(fixed),
+            bound=result.bound + len(fixed),
+        )
+    fallbacks = _fall_back(rest, result.placements, rules)
+    # the paper process: in filing order, each notice whole, as filed, the whole place, or nothing
+    paper = engine.first_come_first_served(replace(problem, cap_minutes=None, share=False))
+    alone = {r.id for r in rest.requests if _free_alone(rest, r)}
     items = []
     for notice in sorted(notices, key=lambda n: (n.filed_at, n.pk)):
         placement = result.placements.get(notice.pk)
-        items.append({"notice": notice, **classify(notice, placement, clock, rules)})
-    return {"day": day, "allocation": result, "items": items}
+        item = {
+            "notice": notice,
+            "pinned": notice.pk in pins,
+            "paper": as_place(paper[notice.pk], clock) if notice.pk in paper else None,
+            **classify(notice, placement, clock, rules, for_others=notice.pk in alone),
+        }
+        # accommodated: placed within what its organizer accepts (by the plan, or in part of
+        # its own time); an alternative the rulebook wants with a refusal is not
+        item["accommodated"] = placement is not None
+        if placement is None and notice.pk in fallbacks:
+            item.update(_fallback_item(notice, fallbacks[notice.pk], clock))
+            item["accommodated"] = fallbacks[notice.pk][0] == "within"
+        items.append(item)
+    return {
+        "day": day,
+        "venue": venue,
+        "allocation": result,
+        # the optimiser's count, and those the fallbacks place beside it
+        "accommodated": sum(1 for i in items if i["accommodated"]),
+        "paper": len(paper),
+        "items": items,
+        "clock": clock,
+    }
 
 
-def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, rules) -> dict:
+def advice(notice: Notice, *, time_limit: float = 3.0) -> dict | None:
+    """For one notice's decision page: what the best plan for everyone waiting that day gives
+    it, and whom accepting it as filed would leave without a place. None when it is not
+    waiting or nothing else waits for that day."""
+    if not notice.awaiting_decision:
+        return None
+    jurisdiction = notice.jurisdiction
+    day = jurisdiction.local_day(notice.starts_at)
+    best = propose_day(jurisdiction, day, time_limit=time_limit)
+    mine = next((i for i in best["items"] if i["notice"].pk == notice.pk), None)
+    if mine is None or len(best["items"]) < 2:
+        return None
+    try:
+        as_filed = propose_day(jurisdiction, day, pins=[notice.pk], time_limit=time_limit)
+    except PinError:
+        as_filed = None  # it cannot be held as filed at all
+
+    def placed(proposal):
+        return {i["notice"].pk for i in proposal["items"] if i["accommodated"]}
+
+    lost = (
+        []
+        if as_filed is None
+        else [i["notice"] for i in best["items"] if i["notice"].pk in placed(best) - placed(as_filed)]
+    )
+    return {
+        "day": day,
+        "item": mine,
+        "waiting": len(best["items"]),
+        "accommodated": best["accommodated"],
+        "as_filed_possible": as_filed is not None,
+        "lost": lost,
+    }
+
+
+def _fall_back(problem: engine.DayProblem, placed: dict, rules) -> dict[int, tuple[str, engine.Placement]]:
+    """For each notice the plan leaves without a place, in filing order, beside what the plan
+    places: the longest free part of its own time (the decision's own test of a refusal for
+    another event, `shared_placement`), else, where the rulebook wants an alternative with
+    every refusal, the nearest free place and time that day. So that what the officer
+    confirms is what recording does."""
+    taken = [engine.Busy(z, p.start, p.end) for p in placed.values() for z in p.zones]
+    found: dict[int, tuple[str, engine.Placement]] = {}
+    venues = tuple(dict.fromkeys(z.venue for z in problem.zones))
+    for request in engine.by_filing(problem):
+        if request.id in placed:
+            continue
+        now = replace(problem, busy=[*problem.busy, *taken])
+        placement, kind = _within_request(now, request), "within"
+        if placement is None and rules.fairness.refusal_requires_alternative:
+            wider = replace(request, window=(problem.opens, problem.closes), other_venues=venues)
+            placement = next((p for _c, p in engine.free_placements(now, wider)), None)
+            kind = "alternative"
+        if placement is not None:
+            found[request.id] = (kind, placement)
+            taken += [engine.Busy(z, placement.start, placement.end) for z in placement.zones]
+    return found
+
+
+def _fallback_item(notice: Notice, found: tuple[str, engine.Placement], clock: Clock) -> dict:
+    kind, placement = found
+    where = as_place(placement, clock)
+    if kind == "within":
+        local = f"{i18n.clock(where.starts_at, clock.tz)}–{i18n.clock(where.ends_at, clock.tz)}"
+        return {
+            "outcome": "accepted_with_conditions",
+            "grounds": [],
+            "placement": where,
+            "reason": _(
+                "Held %(time)s: the rest of the requested time the place is used by another assembly."
+            )
+            % {"time": local},
+        }
+    return {
+        "outcome": "alternative_offered",
+        "grounds": ["venue_booked"],
+        "placement": where,
+        "reason": _(
+            "The requested place and time are taken; this is the nearest free place and time that day."
+        ),
+    }
+
+
+def _free_alone(problem: engine.DayProblem, request: engine.Request) -> bool:
+    """Whether the request could be held as filed beside what is booked or closed, if no
+    other notice of the day wanted the place."""
+    minutes = engine.placed_minutes(request, problem.cap_minutes)
+    if request.start < problem.opens or request.start + minutes > problem.closes:
+        return False
+    timeline = engine.Timeline(problem)
+    return any(
+        timeline.fits(request, request.venue, zones, request.start, minutes)
+        for zones in engine.zone_choices(problem, request, request.venue)[:1]
+    )
+
+
+def classify(
+    notice: Notice, placement: engine.Placement | None, clock: Clock, rules, *, for_others: bool = False
+) -> dict:
+    """How to decide a notice the plan places at `placement` (None: nowhere), and why.
+    `for_others`: it could be held as filed were it alone, so a move is for the others."""
     if placement is None:
         return {
             "outcome": "refused",
@@ -370,6 +563,16 @@ def classify(notice: Notice, placement: engine.Placement | None, clock: Clock, r
             "placement": where,
             "reason": _("Held %(time)s: one organizer may hold a venue at most %(cap)s hours a day.")
             % {"time": local, "cap": i18n.number(cap)},
+        }
+    if for_others and "shared_day" in rules.refusal_grounds:
+        return {
+            "outcome": "alternative_offered",
+            "grounds": ["shared_day"],
+            "placement": where,
+            "reason": _(
+                "Held as filed, it would leave other notices of this day without a place; this time, "
+                "within what you said you accept, lets all of them be held."
+            ),
         }
     return {
         "outcome": "alternative_offered",

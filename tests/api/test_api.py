@@ -11,7 +11,7 @@ from agora.accounts.tokens import create_token
 from agora.audit.services import verify_chain
 from agora.notices import services
 from agora.notices.models import Notice
-from tests.conftest import file_rally, future, refuse_with_alternative, sign_in_with_totp
+from tests.conftest import file, file_rally, future, refuse_with_alternative, sign_in_with_totp
 
 API = "/api/v1"
 
@@ -297,6 +297,37 @@ def test_allocation_proposes_and_applies_only_on_confirm(client, square, aigerim
     applied = post(client, "/office/allocation", {"date": day, "confirm": True}, officer_token).json()
     assert applied["applied"] is True
     assert "submitted" not in set(Notice.objects.values_list("status", flat=True))
+
+
+def test_allocation_is_the_day_plans_plan_with_pins_and_the_paper_process(
+    client, square, aigerim, bolat, officer_token
+):
+    start = future(days=14, hour=12)
+    early = file(
+        bolat,
+        square,
+        start,
+        start + dt.timedelta(hours=2),
+        people=50_000,
+        window_start=start.replace(hour=9),
+        window_end=start.replace(hour=20),
+    )
+    late = file(aigerim, square, start, start + dt.timedelta(hours=2), people=50_000)
+    day = str(start.date())
+    plan = post(client, "/office/allocation", {"date": day}, officer_token).json()
+    assert (plan["accommodated"], plan["paper"]) == (2, 1)
+    by_ref = {i["notice"]: i for i in plan["items"]}
+    assert by_ref[late.reference]["paper"] is None and by_ref[early.reference]["grounds"] == ["shared_day"]
+    pinned = post(
+        client, "/office/allocation", {"date": day, "pins": [early.reference]}, officer_token
+    ).json()
+    assert pinned["accommodated"] == 1
+    assert {i["notice"]: (i["pinned"], i["outcome"]) for i in pinned["items"]} == {
+        early.reference: (True, "accepted"),
+        late.reference: (False, "alternative_offered"),  # fair: a refusal comes with one
+    }
+    unknown = post(client, "/office/allocation", {"date": day, "pins": ["ALA-1999-000001"]}, officer_token)
+    assert unknown.status_code == 422 and "ALA-1999-000001" in unknown.json()["error"]["fields"]["pins"][0]
 
 
 def test_an_organizer_downloads_the_letter_of_their_decision(client, square, aigerim, dana, organizer_token):

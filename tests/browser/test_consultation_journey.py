@@ -29,9 +29,9 @@ AGENCIES = {
 }
 
 
-def signed_in(browser, url, username, secret):
+def signed_in(browser, url, username, secret, lang="ru"):
     context = browser.new_context()
-    context.add_cookies([{"name": "django_language", "value": "ru", "url": url}])
+    context.add_cookies([{"name": "django_language", "value": lang, "url": url}])
     page = context.new_page()
     page.goto(f"{url}/accounts/login/")
     page.fill("#id_login", username)

@@ -25,7 +25,7 @@ from agora.rules.calendar import WorkingCalendar
 from agora.rules.deadlines import Counter
 from agora.rules.models import Agency
 from agora.rules.rulebook import Calendar, Period, RulebookError, load_rulebook_texts, period_within
-from tests.conftest import ALMATY, file, file_rally, future
+from tests.conftest import ALMATY, NOW, file, file_rally, future
 
 State = Consultation.State
 
@@ -253,3 +253,14 @@ def test_the_statistics_show_consultation_times_per_agency(agencies, square, aig
     assert shares == {"Police": 0.0, "Traffic police": 100.0, "Emergency services": 100.0}
     medians = titles["Consultation: median hours to an agency's answer"]["rows"]
     assert [(r["label"], r["value"]) for r in medians] == [("Police", 6.0)]
+
+
+def test_a_march_filed_too_late_for_any_answer_gives_the_agencies_no_time_not_a_broken_row(
+    agencies, square, aigerim
+):
+    # filed after the time it names (the form says so, but filing is the organizer's right):
+    # the authority's own deadline, the start, has passed at filing
+    start = NOW - dt.timedelta(hours=2)
+    notice = file(aigerim, square, start, start + dt.timedelta(hours=2), kind="march", people=600, at=NOW)
+    asked = of(notice)
+    assert asked and all(c.due_at == c.requested_at == notice.filed_at for c in asked.values())

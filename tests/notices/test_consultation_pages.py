@@ -118,3 +118,13 @@ def test_the_agency_pages_are_for_agency_staff_with_a_second_factor(client, marc
     assert client.get("/agency/")["Location"].startswith("/accounts/login/")
     client.force_login(staff["police"])  # a password alone: the authenticator code is asked for
     assert "/reauthenticate/" in client.get("/agency/")["Location"]
+    assert "/reauthenticate/" in client.get("/accounts/tokens/")["Location"]
+
+
+def test_agency_staff_find_their_queue_in_the_menu_and_make_an_agency_token(client, march, staff):
+    sign_in_with_totp(client, staff["traffic"])
+    home = client.get("/").content.decode()
+    assert 'href="/agency/"' in home and 'href="/accounts/tokens/"' in home
+    made = client.post("/accounts/tokens/", {"name": "dispatch desk"})
+    assert made.status_code == 200 and "dispatch desk" in made.content.decode()
+    assert staff["traffic"].api_tokens.get().role == "agency"

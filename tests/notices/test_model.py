@@ -29,6 +29,7 @@ from agora.notices import authority, consultations, invariants, review, services
 from agora.notices.models import Consultation, Notice
 from agora.notices.workflow import ACTIONS, DECIDING, Status
 from agora.rules.models import Agency
+from agora.scheduling import planning
 from agora.scheduling.models import Offer
 from agora.scheduling.place import Place
 from tests.conftest import ALMATY
@@ -262,6 +263,25 @@ class Agora(RuleBasedStateMachine):
             c.notice,
             lambda: consultations.answer(c, user, outcome.removesuffix("_unreasoned"), **extra),
         )
+
+    @rule(i=index, pin=st.booleans())
+    def resolve_a_day(self, i, pin):
+        """The officer applies the day plan of notice `i`'s day, that notice pinned as filed or
+        not: all of the day's decisions or none (a consultation still open refuses them all)."""
+        if (n := self.notice(i, "accept")) is None:
+            return
+        try:
+            proposal = planning.propose_day(
+                n.jurisdiction, n.local_day, pins=[n.pk] if pin else [], time_limit=0.5
+            )
+        except planning.PinError:
+            return
+        waiting = {item["notice"].pk: snapshot(item["notice"]) for item in proposal["items"]}
+        try:
+            services.apply_day_plan(proposal, self.w["officer"])
+        except REFUSED:
+            # all or nothing: a plan refused leaves every notice of the day as it was
+            assert {pk: snapshot(Notice.objects.get(pk=pk)) for pk in waiting} == waiting
 
     @rule(i=index, who=WHO, accept=st.booleans())
     def answer_alternative(self, i, who, accept):

@@ -39,7 +39,7 @@ def test_the_notice_page_shows_how_each_deadline_was_counted_with_holidays_by_na
     assert "Last lawful filing: 9 December 2026, 24:00" in least
     assert "Wednesday, 16 December 2026 (holiday: Independence Day)" in least
     assert "(weekend)" in least and "Counted: the working days strictly between" in least
-    assert "Rulebook: " in least and ", version 5" in least
+    assert "Rulebook: " in least and ", version 6" in least
     decision = section(html, "Decision, after filing")
     assert "Due by 4 December 2026, 24:00" in decision and "No day was left out." in decision
 
