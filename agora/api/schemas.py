@@ -126,17 +126,30 @@ class RegisterPage(Schema):
     next_cursor: str | None
 
 
-class ConsultationOut(Schema):
+class ConsultationAsked(Schema):
+    """An agency the authority consults about the organizer's notice, and by when."""
+
+    agency: str = Field(description="the agency's code, as the rulebook names it")
+    agency_name: str
+    due_at: LocalTime
+
+    @staticmethod
+    def resolve_agency(c) -> str:
+        return c.agency.code
+
+    @staticmethod
+    def resolve_agency_name(c) -> str:
+        return pick(c.agency.name)
+
+
+class ConsultationOut(ConsultationAsked):
     """One agency's sign-off on a notice: its deadline, what its silence means, its answer.
     Never who answered."""
 
     id: int
     notice: str
-    agency: str = Field(description="the agency's code, as the rulebook names it")
-    agency_name: str
     state: str
     requested_at: LocalTime
-    due_at: LocalTime
     silence: Literal["consent", "nothing"]
     conditions: list[str] = Field(description="codes from the rulebook's closed list")
     conditions_text: str
@@ -146,14 +159,6 @@ class ConsultationOut(Schema):
     @staticmethod
     def resolve_notice(c) -> str:
         return c.notice.reference
-
-    @staticmethod
-    def resolve_agency(c) -> str:
-        return c.agency.code
-
-    @staticmethod
-    def resolve_agency_name(c) -> str:
-        return pick(c.agency.name)
 
 
 class ConsultationTask(ConsultationOut):
@@ -456,22 +461,6 @@ class NoticeOut(Schema):
     @staticmethod
     def resolve_offers(n):
         return list(n.offers.all())
-
-
-class ConsultationAsked(Schema):
-    """An agency the authority consults about the organizer's notice, and by when."""
-
-    agency: str = Field(description="the agency's code, as the rulebook names it")
-    agency_name: str
-    due_at: LocalTime
-
-    @staticmethod
-    def resolve_agency(c) -> str:
-        return c.agency.code
-
-    @staticmethod
-    def resolve_agency_name(c) -> str:
-        return pick(c.agency.name)
 
 
 class OwnNoticeOut(NoticeOut):

@@ -43,12 +43,13 @@ def queue(request):
     )
     by_id = {n.pk: n for n in facts}
     page.object_list = [by_id[pk] for pk in ids]
-    rounds = {}
+    jurisdiction, rounds = request.officer.jurisdiction, {}
+    with_rounds = jurisdiction.rulebook.rules.fairness.rounds is not None
     for n in page.object_list:  # where the rulebook allocates in rounds: when the day's closes
         day = n.local_day
-        if day not in rounds:
-            rounds[day] = planning.round_closes(n.jurisdiction, day)
-        n.round_closes = rounds[day]
+        if with_rounds and day not in rounds:
+            rounds[day] = planning.round_closes(jurisdiction, day)  # the calendar is kept per process
+        n.round_closes = rounds.get(day)
         n.cannot_wait = bool(n.round_closes and n.decision_due_at and n.decision_due_at < n.round_closes)
     return render(request, "office/queue.html", {"notices": page.object_list, "page": page})
 

@@ -51,7 +51,10 @@ def site(tmp_path_factory):
     """The demo city behind gunicorn (3 workers) on one Redis, and the environment to run
     more processes (a queue consumer) against the same."""
     where = tmp_path_factory.mktemp("workers")
-    with redisserver.redis_url(db=13) as redis:
+    # each pytest-xdist worker its own Redis database: this module's tests may run on two
+    # workers at once, and one's fixture empties its database (a used TOTP code's marker went)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    with redisserver.redis_url(db=13 - worker % 4) as redis:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "agora.settings",
