@@ -62,7 +62,9 @@ class Client:
                 payload = json.loads(raw) if raw else {}
             except ValueError:
                 payload = {"raw": raw[:200].decode(errors="replace")}
-        except OSError as error:  # refused, reset: the server was down (or killed)
+        # refused, reset, or the answer cut off mid-body (IncompleteRead): the server was down
+        # or killed while it answered, so the request counts as interrupted, not acknowledged
+        except (OSError, http.client.HTTPException) as error:
             status, payload = 0, {"error": str(error)}
         return status, payload, (time.perf_counter() - began) * 1000
 

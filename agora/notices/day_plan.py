@@ -356,9 +356,7 @@ def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
             {
                 "notice": notice,
                 "status": notice.get_status_display(),
-                "held": _("offered: %(place)s") % {"place": place_label(place, jurisdiction)}
-                if place
-                else "",
+                "held": place_label(place, jurisdiction) if place else "",  # its status says "offered"
             }
         )
     return rows

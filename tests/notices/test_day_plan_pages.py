@@ -222,7 +222,8 @@ def test_what_the_confirmation_lists_is_what_recording_does_even_for_the_notice_
 
     assert place_label(Place.of(second.decisions.get().alternative), square.jurisdiction) == offered.strip()
     # and the day plan lists the offer among what is decided already
-    assert "offered: " in text(client.get(plan_url(first)))
+    decided = text(client.get(plan_url(first)))
+    assert f"{second.reference} (Alternative offered): {offered.strip()}" in decided
 
 
 def test_notices_that_cannot_all_be_held_as_filed_stay_ticked_and_the_message_says_so(
