@@ -45,21 +45,26 @@ class NoticeQuerySet(models.QuerySet):
         """Pending or going ahead: what may clash with another notice for the same place."""
         return self.filter(status__in=PENDING | GOING_AHEAD)
 
-    def clashing_with(self, notice):
-        """Other contending notices for the same venue at an overlapping time."""
+    def clashing_with(self, notice, gap: dt.timedelta = dt.timedelta(0)):
+        """Other contending notices for the same venue at an overlapping time, or closer to
+        it than `gap` (the rulebook's changeover: the two cannot follow each other then)."""
         return (
             self.contending()
-            .filter(venue=notice.venue_id, starts_at__lt=notice.ends_at, ends_at__gt=notice.starts_at)
+            .filter(
+                venue=notice.venue_id, starts_at__lt=notice.ends_at + gap, ends_at__gt=notice.starts_at - gap
+            )
             .exclude(pk=notice.pk)
         )
 
-    def with_review_facts(self, now):
-        """For the officer's queue, in one query: how many notices clash with each, and
-        whether its decision deadline has passed."""
+    def with_review_facts(self, now, gap: dt.timedelta = dt.timedelta(0)):
+        """For the officer's queue, in one query: how many notices clash with each (as
+        `clashing_with` counts them), and whether its decision deadline has passed."""
         clashing = (
             Notice.objects.contending()
             .filter(
-                venue=OuterRef("venue"), starts_at__lt=OuterRef("ends_at"), ends_at__gt=OuterRef("starts_at")
+                venue=OuterRef("venue"),
+                starts_at__lt=OuterRef("ends_at") + gap,
+                ends_at__gt=OuterRef("starts_at") - gap,
             )
             .exclude(pk=OuterRef("pk"))
             .order_by()

@@ -38,7 +38,7 @@ def queue(request):
     ids = [n.pk for n in page.object_list]
     facts = (
         Notice.objects.filter(pk__in=ids)
-        .with_review_facts(timezone.now())
+        .with_review_facts(timezone.now(), review.changeover(request.officer.jurisdiction))
         .select_related("venue", "jurisdiction")
     )
     by_id = {n.pk: n for n in facts}

@@ -25,9 +25,15 @@ def queue(jurisdiction):
     return Notice.objects.in_queue().filter(jurisdiction=jurisdiction).order_by("decision_due_at", "filed_at")
 
 
+def changeover(jurisdiction) -> dt.timedelta:
+    """The gap the jurisdiction's rulebook keeps between two assemblies at one place."""
+    return dt.timedelta(minutes=jurisdiction.rulebook.rules.fairness.changeover_minutes)
+
+
 def conflicts(notice: Notice):
-    """Other notices for the same venue and overlapping time that are pending or going ahead."""
-    return Notice.objects.clashing_with(notice).order_by("filed_at")
+    """Other notices for the same venue, pending or going ahead, at an overlapping time or
+    within the changeover gap of it (as the day plan sees them)."""
+    return Notice.objects.clashing_with(notice, changeover(notice.jurisdiction)).order_by("filed_at")
 
 
 def computed_alternatives(notice: Notice) -> list[planning.Option]:

@@ -245,3 +245,19 @@ def test_a_day_out_of_any_calendar_is_not_found(client, square, dana):
     for day in ("0001-01-01", "9999-12-31", "2026-13-45", "abc"):
         assert client.get(f"/office/plan/{day}/").status_code == 404
     assert client.get("/office/plan/")["Location"].startswith("/office/plan/2026-12-01/")
+
+
+def test_two_notices_closer_than_the_changeover_are_listed_as_conflicting(
+    client, square, aigerim, bolat, dana
+):
+    # 10:00–12:00 and 12:00–14:00 at the whole square: no overlap, but fair keeps 30 minutes
+    # between two assemblies, so the plan cannot hold both as filed; the pages say so too
+    morning = file(bolat, square, future(days=14, hour=10), future(days=14, hour=12), people=BIG)
+    noon = file(aigerim, square, future(days=14, hour=12), future(days=14, hour=14), people=BIG)
+    later = file(aigerim, square, future(days=14, hour=15), future(days=14, hour=17), people=BIG)
+    sign_in_with_totp(client, dana)
+    page = text(client.get(f"/office/notices/{morning.pk}/"))
+    listed = page[page.index("Conflicting notices") : page.index("The day plan")]
+    assert noon.reference in listed and later.reference not in listed
+    queue = client.get("/office/").content.decode()
+    assert re.search(rf"{morning.reference}</a></th>(?:.|\n)*?<td[^>]*>1</td>\s*</tr>", queue)
