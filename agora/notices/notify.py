@@ -112,3 +112,36 @@ def remind_officers(at: dt.datetime | None = None) -> int:
             count += 1
         Notice.objects.filter(pk=notice.pk).update(reminded_at=at)
     return count
+
+
+def remind_agencies(at: dt.datetime | None = None) -> int:
+    """Email the staff of each consulted agency about answers due within a day, once, in
+    the authority's first language, with what their silence will mean."""
+    from .models import Consultation
+
+    at = at or timezone.now()
+    due = (
+        Consultation.objects.outstanding()
+        .filter(reminded_at__isnull=True, due_at__gt=at, due_at__lte=at + REMIND_BEFORE)
+        .select_related("notice__jurisdiction", "agency")
+    )
+    count = 0
+    for consultation in due:
+        notice, agency = consultation.notice, consultation.agency
+        addresses = [s.user.email for s in agency.staff.select_related("user") if s.user.email]
+        if addresses:
+            with translation.override((notice.jurisdiction.languages or [settings.LANGUAGE_CODE])[0]):
+                subject = _("Agora: answer on %(ref)s by %(deadline)s") % {
+                    "ref": notice.reference,
+                    "deadline": i18n.when(consultation.due_at, notice.jurisdiction, zone=True),
+                }
+                body = (
+                    _("Without your answer by then, you are taken to consent.")
+                    if consultation.silence == "consent"
+                    else _("Without your answer by then, the officer decides without it.")
+                )
+            url = settings.AGORA_PUBLIC_URL + reverse("agency:answer", args=[consultation.pk])
+            send_mail(subject, body + "\n" + url, None, addresses)
+            count += 1
+        Consultation.objects.filter(pk=consultation.pk).update(reminded_at=at)
+    return count

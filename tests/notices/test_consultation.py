@@ -264,3 +264,23 @@ def test_a_march_filed_too_late_for_any_answer_gives_the_agencies_no_time_not_a_
     notice = file(aigerim, square, start, start + dt.timedelta(hours=2), kind="march", people=600, at=NOW)
     asked = of(notice)
     assert asked and all(c.due_at == c.requested_at == notice.filed_at for c in asked.values())
+
+
+def test_each_agency_is_reminded_once_a_day_before_its_answer_is_due(agencies, square, aigerim, mailoutbox):
+    from agora.notices.notify import remind_agencies
+
+    notice = march(aigerim, square)
+    asked = of(notice)
+    consultations.answer(asked["police"], agencies["police"], "consent")
+    emergency = asked["emergency"]  # due first (3 working days), silence is consent
+    day_before = emergency.due_at - dt.timedelta(hours=20)
+    assert remind_agencies(at=day_before) == 1
+    [email] = mailoutbox
+    assert email.to == ["emergency@example.org"] and notice.reference in email.subject
+    # in the authority's first language (Kazakh), with what silence means and where to answer
+    assert "Agora:" in email.subject and f"/agency/consultations/{emergency.pk}/" in email.body
+    assert "Without your answer" not in email.body  # translated
+    assert remind_agencies(at=day_before + dt.timedelta(hours=1)) == 0  # once
+    # the answered police are never reminded; traffic, due later, is reminded in its own day
+    assert remind_agencies(at=asked["traffic"].due_at - dt.timedelta(hours=2)) == 1
+    assert [m.to for m in mailoutbox[1:]] == [["traffic@example.org"]]

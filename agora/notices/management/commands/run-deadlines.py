@@ -2,20 +2,22 @@ from django.core.management.base import BaseCommand
 
 from agora.notices.consultations import time_out_due
 from agora.notices.letters import is_certificate, letter_for
-from agora.notices.notify import remind_officers
+from agora.notices.notify import remind_agencies, remind_officers
 from agora.notices.services import apply_due_silences, expire_offers, release_no_shows
 
 
 class Command(BaseCommand):
     help = (
         "The periodic work, for cron (every few minutes): remind officers a day before decision "
-        "deadlines, apply agencies' silence at their consultation deadlines, apply the silence "
+        "deadlines and agencies a day before their answers are due, apply agencies' silence at "
+        "their consultation deadlines, apply the silence "
         "rule at the decision deadlines (issuing certificates of silence), release no-shows "
         "after the grace period, expire unanswered offers."
     )
 
     def handle(self, *args, **options):
         reminded = remind_officers()
+        asked = remind_agencies()
         # an agency's silence first: a decision due now then sees every consultation settled
         timed_out = time_out_due()
         decided = apply_due_silences()
@@ -24,7 +26,8 @@ class Command(BaseCommand):
         released = release_no_shows()
         passed_on = expire_offers()
         self.stdout.write(
-            f"deadlines: {reminded} reminders sent, {len(timed_out)} consultations ran out, "
+            f"deadlines: {reminded} reminders sent, {asked} agencies reminded, "
+            f"{len(timed_out)} consultations ran out, "
             f"{len(decided)} decided by silence "
             f"({len(certified)} certificates of silence issued), "
             f"{len(released)} no-shows released, {len(passed_on)} offers passed on"
