@@ -194,7 +194,13 @@ def deadlines(request, reference: str):
         reference=reference,
     )
     return [
-        {"kind": c.kind, "rulebook": str(notice.rulebook), "kept": c.kept, **c.trace.as_dict()}
+        {
+            "kind": c.kind,
+            "agency": c.agency,
+            "rulebook": str(notice.rulebook),
+            "kept": c.kept,
+            **c.trace.as_dict(),
+        }
         for c in services.deadline_traces(notice)
     ]
 

@@ -751,7 +751,10 @@ class NotCounted(Schema):
 
 
 class DeadlineOut(Schema):
-    kind: Literal["notice_min", "notice_max", "decision_after_filing", "decision_before_start"]
+    kind: Literal[
+        "notice_min", "notice_max", "decision_after_filing", "decision_before_start", "consultation"
+    ]
+    agency: str = Field(default="", description="for a consultation: the agency asked")
     rule: str = Field(description="where the rulebook states it, e.g. types.rally.notice.min")
     rulebook: str
     amount: float

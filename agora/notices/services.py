@@ -35,6 +35,7 @@ from agora.i18n import pick
 from agora.locking import lock_notice, lock_row
 from agora.rules import deadlines
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
+from agora.rules.models import Agency
 from agora.rules.rulebook import Silence
 from agora.scheduling import bookings, offers, planning
 from agora.scheduling.models import Booking, Offer
@@ -140,10 +141,11 @@ class Counted:
     """One deadline of a filed notice, as counted: which (`kind`), how (`trace`), and whether
     the filing kept it (`kept`: None for the authority's own deadline)."""
 
-    kind: str  # "notice_min", "notice_max", "decision_after_filing", "decision_before_start"
+    kind: str  # "notice_min", "notice_max", "decision_after_filing", "decision_before_start", "consultation"
     trace: deadlines.Trace
     kept: bool | None
     urgent: bool = False  # an urgent notice: the minimum is shown, but does not apply
+    agency: str = ""  # for a consultation: the agency's name
 
 
 def deadline_traces(notice: Notice) -> list[Counted]:
@@ -167,6 +169,14 @@ def deadline_traces(notice: Notice) -> list[Counted]:
         counter, decision, notice.filed_at, notice.starts_at, rule=f"{base}.decision"
     )
     found += [Counted(f"decision_{t.rule.rsplit('.', 1)[1]}", t, None) for t in traces]
+    # each agency consulted, by the rulebook's own period (capped at the authority's deadline)
+    rules_asked = consultations.requirements(notice)
+    if rules_asked:
+        names = {a.code: pick(a.name) for a in Agency.objects.filter(jurisdiction=jurisdiction)}
+        for rule in rules_asked:
+            if rule.agency in names:
+                trace = counter.after(rule.deadline, notice.filed_at, f"consultation.{rule.agency}")
+                found.append(Counted("consultation", trace, None, agency=names[rule.agency]))
     return found
 
 

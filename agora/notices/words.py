@@ -311,12 +311,14 @@ TRACE_TITLES = {
     "notice_max": _("Notice, at most"),
     "decision_after_filing": _("Decision, after filing"),
     "decision_before_start": _("Decision, before the start"),
+    "consultation": _("Consultation: %(agency)s"),
 }
 TRACE_RESULTS = {
     "notice_min": _("Last lawful filing: %(when)s"),
     "notice_max": _("Earliest lawful filing: %(when)s"),
     "decision_after_filing": _("Due by %(when)s"),
     "decision_before_start": _("Due by %(when)s"),
+    "consultation": _("Answer due by %(when)s"),
 }
 # what counts, by unit, for a period counted back from the start (a notice) or forward
 # from the filing (a decision)
@@ -377,7 +379,9 @@ def trace(counted, book, tz, calendar=None) -> dict:
             verdict = gettext("filed late") if late else gettext("filed too early")
     skipped = [d for d in t.days if not d.counted and d.why not in ("filing day", "assembly day")]
     return {
-        "title": TRACE_TITLES[counted.kind],
+        "title": TRACE_TITLES[counted.kind] % {"agency": counted.agency}
+        if counted.kind == "consultation"
+        else TRACE_TITLES[counted.kind],
         "period": period(period_),
         "source": source,
         # a limit at midnight that ends a day reads "5 December, 24:00"; a first moment, as it is

@@ -127,3 +127,30 @@ def test_an_urgent_notice_where_the_law_allows_it_needs_no_minimum_and_elsewhere
     refused = post(almaty)
     assert refused.status_code == 400
     assert "does not let a rally be notified at short notice" in refused.content.decode()
+
+
+def test_each_agency_consulted_has_its_deadline_counted_publicly(client, square, aigerim):
+    from agora.rules.models import Agency
+
+    for code, name in (
+        ("police", "Police"),
+        ("traffic", "Traffic police"),
+        ("emergency", "Emergency services"),
+    ):
+        Agency.objects.create(
+            jurisdiction=square.jurisdiction, code=code, name={"en": name, "ru": name, "kk": name}
+        )
+    march = file(aigerim, square, on(18, 11), on(18, 13), kind="march", people=600)
+    html = page(client, march, "en")
+    emergency = section(html, "Consultation: Emergency services")
+    assert "3 working days" in emergency and "Answer due by" in emergency
+    police = section(html, "Consultation: Police")
+    assert "4 working days" in police
+    due = {c.agency.code: c.due_at for c in march.consultations.select_related("agency")}
+    data = json.loads(client.get(f"/api/v1/register/{march.reference}/deadlines").content)
+    counted = {d["agency"]: dt.datetime.fromisoformat(d["at"]) for d in data if d["kind"] == "consultation"}
+    assert counted == {
+        "Police": due["police"],
+        "Traffic police": due["traffic"],
+        "Emergency services": due["emergency"],
+    }
