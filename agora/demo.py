@@ -283,8 +283,9 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
             topic=TOPICS[key],
             purpose=PURPOSES[key],
             venue=venue,
-            starts_at=local(day, start_h),
-            ends_at=local(day, end_h),
+            # an hour, or an hour and a half (12.5: 12:30)
+            starts_at=local(day, int(start_h), round(start_h % 1 * 60)),
+            ends_at=local(day, int(end_h), round(end_h % 1 * 60)),
             expected_participants=people,
             stewards=people // 50,
         )
@@ -413,7 +414,9 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
     notice(
         aigerim, "contest_morning", sary_arka, contest, 10, 12, people=200, filed=now - dt.timedelta(hours=4)
     )
-    notice(aigerim, "contest_noon", sary_arka, contest, 13, 15, people=250, filed=now - dt.timedelta(hours=3))
+    notice(
+        aigerim, "contest_noon", sary_arka, contest, 12.5, 13.5, people=250, filed=now - dt.timedelta(hours=3)
+    )
     made["consulted"] = _consultation(almaty, bolat, square, ahead + dt.timedelta(days=5), now, notice)
     made.update(_other_cities(now, aigerim))
     return made

@@ -479,18 +479,22 @@ def _fall_back(problem: engine.DayProblem, placed: dict, rules) -> dict[int, tup
     taken = [engine.Busy(z, p.start, p.end) for p in placed.values() for z in p.zones]
     found: dict[int, tuple[str, engine.Placement]] = {}
     venues = tuple(dict.fromkeys(z.venue for z in problem.zones))
-    for request in engine.by_filing(problem):
-        if request.id in placed:
-            continue
-        now = replace(problem, busy=[*problem.busy, *taken])
-        placement, kind = _within_request(now, request), "within"
-        if placement is None and rules.fairness.refusal_requires_alternative:
-            wider = replace(request, window=(problem.opens, problem.closes), other_venues=venues)
-            placement = next((p for _c, p in engine.free_placements(now, wider)), None)
-            kind = "alternative"
-        if placement is not None:
-            found[request.id] = (kind, placement)
-            taken += [engine.Busy(z, placement.start, placement.end) for z in placement.zones]
+    left = [r for r in engine.by_filing(problem) if r.id not in placed]
+    # first each in part of its own time, then the alternatives: an offer elsewhere must not
+    # take the time another notice could hold within what it asked
+    for kind in ("within", "alternative"):
+        if kind == "alternative" and not rules.fairness.refusal_requires_alternative:
+            break
+        for request in [r for r in left if r.id not in found]:
+            now = replace(problem, busy=[*problem.busy, *taken])
+            if kind == "within":
+                placement = _within_request(now, request)
+            else:
+                wider = replace(request, window=(problem.opens, problem.closes), other_venues=venues)
+                placement = next((p for _c, p in engine.free_placements(now, wider)), None)
+            if placement is not None:
+                found[request.id] = (kind, placement)
+                taken += [engine.Busy(z, placement.start, placement.end) for z in placement.zones]
     return found
 
 

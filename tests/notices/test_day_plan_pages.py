@@ -129,7 +129,7 @@ def test_the_decision_page_recommends_the_plans_placement_when_as_filed_would_le
     day = lambda hour, minute=0: future(days=14, hour=hour).replace(minute=minute)  # noqa: E731
     first = file(bolat, square, day(11), day(13), people=BIG, window_start=day(9), window_end=day(20))
     second = file(aigerim, square, day(10), day(12), people=BIG)
-    third = file(aigerim, square, day(12, 30), day(14, 30), people=BIG, purpose="Second rally")
+    third = file(aigerim, square, day(12, 30), day(13, 30), people=BIG, purpose="Second rally")
     sign_in_with_totp(client, dana)
     page = client.get(f"/office/notices/{first.pk}/")
     shown = text(page)
@@ -138,10 +138,10 @@ def test_the_decision_page_recommends_the_plans_placement_when_as_filed_would_le
         f"Accepted as filed, this notice leaves {second.reference}, {third.reference} without a place."
         in shown
     )
-    assert "For this notice it proposes: Alternative offered" in shown and "15:00–17:00" in shown
+    assert "For this notice it proposes: Alternative offered" in shown and "14:00–16:00" in shown
     # the plan's placement is the first alternative offered, one click from the decision form
     alternatives = shown[shown.index("Free alternatives") :]
-    assert alternatives.index("15:00–17:00") < alternatives.index("Offer this")
+    assert alternatives.index("14:00–16:00") < alternatives.index("Offer this")
     # the later notices, as filed, cost nobody a place
     assert "Accepting it as filed leaves no other notice without a place." in text(
         client.get(f"/office/notices/{second.pk}/")
@@ -156,7 +156,7 @@ def test_offering_the_plans_placement_fills_in_the_plans_ground_and_reasons(
     day = lambda hour, minute=0: future(days=14, hour=hour).replace(minute=minute)  # noqa: E731
     first = file(bolat, square, day(11), day(13), people=BIG, window_start=day(9), window_end=day(20))
     file(aigerim, square, day(10), day(12), people=BIG)
-    file(aigerim, square, day(12, 30), day(14, 30), people=BIG, purpose="Second rally")
+    file(aigerim, square, day(12, 30), day(13, 30), people=BIG, purpose="Second rally")
     sign_in_with_totp(client, dana)
     form = client.get(f"/office/notices/{first.pk}/?offer=0").content.decode()
     # not "another assembly notified earlier": the others were notified later, and all fit
@@ -184,7 +184,7 @@ def test_offering_the_plans_placement_fills_in_the_plans_ground_and_reasons(
     assert done.status_code == 302
     decision = first.decisions.get()
     assert decision.grounds == ["shared_day"] and decision.alternative["starts_at"].startswith(
-        day(15).isoformat()[:16]
+        day(14).isoformat()[:16]
     )
 
 
