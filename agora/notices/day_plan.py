@@ -224,13 +224,25 @@ def today(request):
 def day_plan(request, day: str):
     officer, jurisdiction = request.user, request.officer.jurisdiction
     day = _parse_day(day)
-    venue = None
-    if request.GET.get("venue", "").isdigit():
-        venue = Venue.objects.filter(jurisdiction=jurisdiction, pk=int(request.GET["venue"])).first()
-    pins = [int(p) for p in request.GET.getlist("pin") if p.isdigit()]
+    venue, ignored = None, []
+    asked_venue = request.GET.get("venue", "")
+    if asked_venue:
+        found = asked_venue.isdigit() and len(asked_venue) < 12
+        venue = (
+            Venue.objects.filter(jurisdiction=jurisdiction, pk=int(asked_venue)).first() if found else None
+        )
+        if venue is None:
+            ignored.append(_("No such place of yours: showing every place."))
+    pins = [int(p) for p in request.GET.getlist("pin") if p.isdigit() and len(p) < 12]
     here = request.get_full_path()
     if request.method == "POST":
         return _record(request, day, here)
+    waiting = set(planning.pending_on(jurisdiction, day, venue).values_list("pk", flat=True))
+    if any(p not in waiting for p in pins) or len(pins) < len(request.GET.getlist("pin")):
+        ignored.append(
+            _("Some notices to hold as filed are not waiting for a decision on this day: left out.")
+        )
+        pins = [p for p in pins if p in waiting]
     error, unpinned = "", None
     try:
         proposal = planning.propose_day(jurisdiction, day, venue=venue, pins=pins, time_limit=5.0)
@@ -260,6 +272,7 @@ def day_plan(request, day: str):
         "pins": pins,
         "without_pins": unpinned["accommodated"] if unpinned and not error else None,
         "pin_error": error,
+        "ignored": ignored,
         "grids": _grids(jurisdiction, day, proposal, venue),
         "decided": _decided(jurisdiction, proposal, venue),
         "plan": _signed(proposal, officer) if proposal["items"] else "",

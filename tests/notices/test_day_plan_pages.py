@@ -261,3 +261,17 @@ def test_two_notices_closer_than_the_changeover_are_listed_as_conflicting(
     assert noon.reference in listed and later.reference not in listed
     queue = client.get("/office/").content.decode()
     assert re.search(rf"{morning.reference}</a></th>(?:.|\n)*?<td[^>]*>1</td>\s*</tr>", queue)
+
+
+def test_a_place_or_a_pin_that_does_not_fit_the_day_is_named_not_silently_dropped(
+    client, square, aigerim, bolat, dana
+):
+    a, b = seed(square, aigerim, bolat)
+    other_day = file(aigerim, square, future(days=15, hour=11), future(days=15, hour=13))
+    sign_in_with_totp(client, dana)
+    for query in ("venue=garbage", "venue=999999", "venue=99999999999999999999"):
+        shown = text(client.get(plan_url(a) + "?" + query))
+        assert "No such place of yours: showing every place." in shown and a.reference in shown
+    shown = text(client.get(plan_url(a) + f"?pin={other_day.pk}&pin=x&pin={a.pk}"))
+    assert "not waiting for a decision on this day: left out." in shown
+    assert "(held as filed)" in shown  # the one that fits is held
