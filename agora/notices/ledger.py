@@ -80,5 +80,8 @@ CONSULTATION = Shape(
         "answered_at",
     ),
     digested=("conditions_text", "reasons"),
-    unkept={"id": "the record's key"},
+    unkept={
+        "id": "the record's key",
+        "reminded_at": "when the agency's staff were reminded of the deadline: decides nothing",
+    },
 )
