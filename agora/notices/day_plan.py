@@ -172,7 +172,7 @@ def _proposal_from(request, items: list[dict]) -> dict:
     for i in items:
         notice = notices[i["notice"]]
         reason = request.POST.get(f"reason-{notice.pk}", "").strip()
-        if not reason and not _left_for_hand(i, notice):
+        if not reason and not services.left_for_hand(i["outcome"], notice):
             raise ValidationError(
                 _("Each decision needs its reasoning: %(ref)s has none.") % {"ref": notice.reference}
             )
@@ -256,8 +256,7 @@ def day_plan(request, day: str):
     result = proposal["allocation"]
     closes = planning.round_closes(jurisdiction, day)
     for item in proposal["items"]:
-        due = item["notice"].decision_due_at
-        item["cannot_wait"] = bool(closes and due and due < closes)
+        item["cannot_wait"] = planning.cannot_wait(item["notice"], closes)
     context = {
         "round_closes": closes,
         "round_open": bool(closes and timezone.now() < closes),
@@ -321,15 +320,6 @@ def _record(request, day: dt.date, here: str):
             % {"refs": ", ".join(left)},
         )
     return redirect(here)
-
-
-def _left_for_hand(item: dict, notice: Notice) -> bool:
-    """A refusal where the rulebook wants an alternative with every refusal and the plan
-    found none free: recording leaves it for the officer (`services.apply_day_plan`)."""
-    return (
-        item["outcome"] == "refused"
-        and notice.jurisdiction.rulebook.rules.fairness.refusal_requires_alternative
-    )
 
 
 def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
@@ -400,7 +390,7 @@ def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()
                 "grounds": [words.ground(g, notice.rulebook) for g in i["grounds"]],
                 "reason": request.POST.get(f"reason-{notice.pk}", i["reason"]),
                 "conditions_text": request.POST.get(f"conditions-{notice.pk}", i["reason"]),
-                "left": _left_for_hand(i, notice),
+                "left": services.left_for_hand(i["outcome"], notice),
             }
         )
     context = {

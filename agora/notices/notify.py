@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from huey.contrib.djhuey import db_task
 
 from agora import i18n
-from agora.scheduling.planning import round_closes
+from agora.scheduling.planning import cannot_wait, round_closes
 
 from .places import where
 from .workflow import Status
@@ -69,6 +69,12 @@ def send_status_email(notice_id: int, status: str) -> None:
 REMIND_BEFORE = dt.timedelta(hours=24)
 
 
+def authority_language(jurisdiction) -> str:
+    """The authority's first language: what its reminders are written in (an officer's or
+    an agency's own language is not recorded)."""
+    return (jurisdiction.languages or [settings.LANGUAGE_CODE])[0]
+
+
 def remind_officers(at: dt.datetime | None = None) -> int:
     """Email the officers of each jurisdiction about notices whose deadline is within a day."""
     from .models import Notice
@@ -89,8 +95,7 @@ def remind_officers(at: dt.datetime | None = None) -> int:
             o.user.email for o in notice.jurisdiction.officers.select_related("user") if o.user.email
         ]
         if addresses:
-            # in the authority's first language (an officer's own is not recorded)
-            with translation.override((notice.jurisdiction.languages or [settings.LANGUAGE_CODE])[0]):
+            with translation.override(authority_language(notice.jurisdiction)):
                 deadline = i18n.when(notice.decision_due_at, notice.jurisdiction, zone=True)
                 subject = _("Agora: decide %(ref)s by %(deadline)s") % {
                     "ref": notice.reference,
@@ -98,7 +103,7 @@ def remind_officers(at: dt.datetime | None = None) -> int:
                 }
                 body = _("Without a decision by the deadline, the rulebook's silence rule decides.")
                 closes = round_closes(notice.jurisdiction, notice.local_day)
-                if closes and notice.decision_due_at < closes:
+                if cannot_wait(notice, closes):
                     body += "\n" + _(
                         "It cannot wait for its day's round, which closes at %(when)s: decide it now, "
                         "on its page or on the day plan."
@@ -130,7 +135,7 @@ def remind_agencies(at: dt.datetime | None = None) -> int:
         notice, agency = consultation.notice, consultation.agency
         addresses = [s.user.email for s in agency.staff.select_related("user") if s.user.email]
         if addresses:
-            with translation.override((notice.jurisdiction.languages or [settings.LANGUAGE_CODE])[0]):
+            with translation.override(authority_language(notice.jurisdiction)):
                 subject = _("Agora: answer on %(ref)s by %(deadline)s") % {
                     "ref": notice.reference,
                     "deadline": i18n.when(consultation.due_at, notice.jurisdiction, zone=True),

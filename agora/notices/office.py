@@ -50,7 +50,7 @@ def queue(request):
         if with_rounds and day not in rounds:
             rounds[day] = planning.round_closes(jurisdiction, day)  # the calendar is kept per process
         n.round_closes = rounds.get(day)
-        n.cannot_wait = bool(n.round_closes and n.decision_due_at and n.decision_due_at < n.round_closes)
+        n.cannot_wait = planning.cannot_wait(n, n.round_closes)
     return render(request, "office/queue.html", {"notices": page.object_list, "page": page})
 
 
@@ -204,8 +204,11 @@ def _round(notice) -> dict | None:
     )
     if closes is None:
         return None
-    due = notice.decision_due_at
-    return {"closes": closes, "open": timezone.now() < closes, "cannot_wait": bool(due and due < closes)}
+    return {
+        "closes": closes,
+        "open": timezone.now() < closes,
+        "cannot_wait": planning.cannot_wait(notice, closes),
+    }
 
 
 def _advice_words(advice: dict | None, notice) -> dict | None:

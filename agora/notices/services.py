@@ -1396,6 +1396,13 @@ def apply_day_plan(proposal: dict, officer, *, at=None) -> list:
     raise AssertionError("unreachable")
 
 
+def left_for_hand(outcome: str, notice: Notice) -> bool:
+    """A day plan's refusal where the rulebook wants an alternative with every refusal and
+    the plan found none free (`planning._fall_back`): recording it would break the rulebook,
+    so the officer decides it by hand."""
+    return outcome == "refused" and notice.jurisdiction.rulebook.rules.fairness.refusal_requires_alternative
+
+
 def _apply_day_plan(proposal: dict, officer, at) -> list:
     # the notices that go ahead are booked first, so that a refusal or a move for another
     # event at the same place is judged beside the bookings the plan makes ("both fit")
@@ -1404,7 +1411,6 @@ def _apply_day_plan(proposal: dict, officer, at) -> list:
     decided = {}
     for item in order:
         notice, outcome = item["notice"], item["outcome"]
-        rules = notice.jurisdiction.rulebook.rules
         kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
         if outcome in ("accepted", "accepted_with_conditions"):
             kwargs["placement"] = item["placement"]
@@ -1412,9 +1418,7 @@ def _apply_day_plan(proposal: dict, officer, at) -> list:
                 kwargs["conditions"] = item.get("conditions") or item["reason"]
         elif outcome == "alternative_offered":
             kwargs["alternative"] = item["placement"]
-        elif rules.fairness.refusal_requires_alternative:
-            # the plan found no free alternative that day (`planning._fall_back`): a refusal
-            # would break the rulebook, so the officer decides it by hand
+        elif left_for_hand(outcome, notice):
             decided[notice.pk] = (notice, None)
             continue
         decided[notice.pk] = (notice, decide(notice, officer, outcome, **kwargs))

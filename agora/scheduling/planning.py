@@ -341,6 +341,11 @@ def round_closes(jurisdiction, day: dt.date) -> dt.datetime | None:
     ).at
 
 
+def cannot_wait(notice: Notice, closes: dt.datetime | None) -> bool:
+    """Whether the notice's own decision deadline comes before its day's round closes."""
+    return bool(closes and notice.decision_due_at and notice.decision_due_at < closes)
+
+
 class PinError(ValueError):
     """A notice the officer pinned cannot be held as filed; the message names it."""
 
