@@ -215,6 +215,6 @@ def outstanding_text(notice: Notice, consultations, lang: str | None = None) -> 
     """ "Police (by 12 March, 18:00 +05)", for the officer."""
     tz = notice.jurisdiction.tz
     return "; ".join(
-        f"{pick(c.agency.name, lang)} ({_('by %(when)s') % {'when': i18n.when(c.due_at, tz, zone=True)}})"
+        f"{pick(c.agency.name, lang)} ({_('by %(when)s') % {'when': i18n.deadline(c.due_at, tz)}})"
         for c in consultations
     )

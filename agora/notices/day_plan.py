@@ -29,7 +29,7 @@ from agora.scheduling.bookings import holding
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, Zone
 
-from . import services, words
+from . import consultations, services, words
 from .models import Notice
 from .places import place_label
 from .workflow import Status
@@ -183,6 +183,7 @@ def _proposal_from(request, items: list[dict]) -> dict:
                 "grounds": i["grounds"],
                 "reason": reason,
                 "conditions": request.POST.get(f"conditions-{notice.pk}", "").strip(),
+                "consultation_note": request.POST.get(f"note-{notice.pk}", "").strip(),
                 "placement": Place.of(i["placement"]) if i["placement"] else None,
             }
         )
@@ -391,6 +392,9 @@ def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()
                 "reason": request.POST.get(f"reason-{notice.pk}", i["reason"]),
                 "conditions_text": request.POST.get(f"conditions-{notice.pk}", i["reason"]),
                 "left": services.left_for_hand(i["outcome"], notice),
+                # an agency still to answer: the decision waits, or the officer says why not
+                "waiting_for": consultations.outstanding_text(notice, consultations.waiting_for(notice)),
+                "note": request.POST.get(f"note-{notice.pk}", ""),
             }
         )
     context = {

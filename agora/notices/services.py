@@ -1411,7 +1411,12 @@ def _apply_day_plan(proposal: dict, officer, at) -> list:
     decided = {}
     for item in order:
         notice, outcome = item["notice"], item["outcome"]
-        kwargs = {"grounds": item["grounds"], "reasoning": item["reason"], "at": at}
+        kwargs = {
+            "grounds": item["grounds"],
+            "reasoning": item["reason"],
+            "consultation_note": item.get("consultation_note", ""),
+            "at": at,
+        }
         if outcome in ("accepted", "accepted_with_conditions"):
             kwargs["placement"] = item["placement"]
             if outcome == "accepted_with_conditions":

@@ -275,3 +275,24 @@ def test_a_place_or_a_pin_that_does_not_fit_the_day_is_named_not_silently_droppe
     shown = text(client.get(plan_url(a) + f"?pin={other_day.pk}&pin=x&pin={a.pk}"))
     assert "not waiting for a decision on this day: left out." in shown
     assert "(held as filed)" in shown  # the one that fits is held
+
+
+def test_a_notice_still_waiting_for_an_agency_is_recorded_with_the_officers_reason_not_to_wait(
+    client, square, aigerim, dana
+):
+    from agora.rules.models import Agency
+
+    Agency.objects.create(jurisdiction=square.jurisdiction, code="police", name={"en": "Police"})
+    march = file(
+        aigerim, square, future(days=14, hour=11), future(days=14, hour=13), kind="march", people=600
+    )
+    sign_in_with_totp(client, dana)
+    plan = re.search(r'name="plan" value="([^"]+)"', client.get(plan_url(march)).content.decode()).group(1)
+    listed = text(client.post(plan_url(march), {"plan": plan}))
+    assert "Still waiting for: Police (by" in listed and ", 24:00 (UTC+5))." in listed
+    fields = {"plan": plan, "confirm": "1", f"reason-{march.pk}": "Granted as filed."}
+    held = client.post(plan_url(march), fields)
+    assert held.status_code == 200 and "say here why the decision cannot wait" in text(held)
+    assert not march.decisions.exists()
+    client.post(plan_url(march), {**fields, f"note-{march.pk}": "The route was agreed on site."})
+    assert march.decisions.get().consultation_note == "The route was agreed on site."
