@@ -355,11 +355,12 @@ class PlaceRule(_Strict):
 def period_within(inner: Period, outer: Period) -> bool:
     """Whether `inner`, counted from the same moment, surely ends before `outer` does, whatever
     the calendar: a day of any kind is at least 24 hours, a working day or a clear day at least a
-    calendar day. Where that cannot be known (working days inside calendar days) it does not."""
+    calendar day. Where that cannot be known (working days inside calendar days, or hours that
+    skip holidays, which stretch over them) it does not."""
     days = ("working_days", "clear_days", "calendar_days")
     if inner.unit == outer.unit and inner.skip == outer.skip:
         return inner.amount < outer.amount
-    if inner.unit == "hours":
+    if inner.unit == "hours" and not inner.skip:
         return outer.unit in days and inner.amount < 24 * outer.amount
     if inner.unit == "calendar_days" and not inner.skip:
         return outer.unit in days and inner.amount < outer.amount
