@@ -417,6 +417,25 @@ def _load_demo(*, now: dt.datetime, almaty_rulebook: str) -> dict:
     notice(
         aigerim, "contest_noon", sary_arka, contest, 12.5, 13.5, people=250, filed=now - dt.timedelta(hours=3)
     )
+    # the next day, an accepted rally that accepts any time holds Sary-Arka at 11:00; a later
+    # one can only be there at noon: the day plan asks the first's organizer to move (nothing
+    # moves unless they agree)
+    moving = contest + dt.timedelta(days=1)
+    n = notice(
+        bolat,
+        "move_accepted",
+        sary_arka,
+        moving,
+        11,
+        13,
+        people=300,
+        window=(9, 20),
+        filed=now - dt.timedelta(hours=6),
+    )
+    notices.decide(n, dana, "accepted", reasoning="The notice meets every requirement.")
+    notice(
+        aigerim, "move_waiting", sary_arka, moving, 11.5, 12.5, people=250, filed=now - dt.timedelta(hours=2)
+    )
     made["consulted"] = _consultation(almaty, bolat, square, ahead + dt.timedelta(days=5), now, notice)
     made.update(_other_cities(now, aigerim))
     return made
@@ -603,6 +622,8 @@ TOPICS = {  # what each demo notice is about (the statistics count refusals by i
     "contest_any_time": "city",
     "contest_morning": "transport",
     "contest_noon": "environment",
+    "move_accepted": "transport",
+    "move_waiting": "city",
 }
 PURPOSES = {
     "draft": "Reading of poems in memory of Abai.",
@@ -624,4 +645,6 @@ PURPOSES = {
     "contest_any_time": "Rally for a car-free city centre on Sundays.",
     "contest_morning": "Rally for more night buses.",
     "contest_noon": "Rally for shade trees in school yards.",
+    "move_accepted": "Rally for night buses to the suburbs.",
+    "move_waiting": "Rally for smaller classes in city schools.",
 }

@@ -13,7 +13,7 @@ from ninja.responses import Status as Reply
 from agora.audit.models import AuditEvent
 from agora.notices import authority, review, services
 from agora.notices.models import Notice
-from agora.scheduling import planning
+from agora.scheduling import moves, planning
 from agora.venues.models import Closure, Venue, VenueChange
 
 from . import schemas as s
@@ -125,10 +125,16 @@ def allocation(request, payload: s.AllocationIn):
         }
         for i in proposal["items"]
     ]
+    found = moves.proposed_moves(proposal, pins=pins.values())
     if payload.confirm:
         services.apply_day_plan(proposal, request.user)
     return {
         "date": payload.date,
+        "moves": [
+            {"notice": m["notice"].reference, "held": option(m["from"]), "to": option(m["to"])}
+            for m in (found["moves"] if found else [])
+        ],
+        "accommodated_with_moves": found["fits_with"] if found else None,
         "accommodated": proposal["accommodated"],
         "bound": result.bound,
         "fcfs": result.fcfs,
@@ -137,6 +143,27 @@ def allocation(request, payload: s.AllocationIn):
         "applied": payload.confirm,
         "items": items,
     }
+
+
+@router.post("/office/allocation/moves", response={201: s.MoveOut, **ERRORS})
+def ask_to_move(request, payload: s.MoveAskIn):
+    """Ask the organizer of an accepted assembly to move where the day's plan would move it
+    (`moves` of /office/allocation); nothing moves until they agree."""
+    notice = get_object_or_404(Notice.objects.for_officer(request.user), reference=payload.notice)
+    proposal = planning.propose_day(request.user.officer.jurisdiction, payload.date, time_limit=5.0)
+    found = moves.proposed_moves(proposal)
+    move = next((m for m in (found["moves"] if found else []) if m["notice"].pk == notice.pk), None)
+    if move is None:
+        raise ApiError(
+            422,
+            "invalid",
+            "The day's plan does not move this assembly: nothing to ask.",
+            {"notice": ["not moved by the plan of that day"]},
+        )
+    made = services.ask_to_move(
+        notice, request.user, move["to"], fits=(found["fits_without"], found["fits_with"])
+    )
+    return Reply(201, made)
 
 
 def _closure_out(closure: Closure) -> dict:

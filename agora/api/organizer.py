@@ -12,7 +12,7 @@ from agora.notices import review, services, words
 from agora.notices.letters import letter_for
 from agora.notices.models import Decision, Notice
 from agora.notices.receipts import NotFiled, receipt_for
-from agora.scheduling.models import Booking, Offer
+from agora.scheduling.models import Booking, MoveRequest, Offer
 from agora.venues.models import Venue
 
 from . import schemas as s
@@ -116,6 +116,17 @@ def answer_alternative(request, notice_id: int, payload: s.AnswerIn):
     notice = _own(request, notice_id)
     answer = services.accept_alternative if payload.answer == "accept" else services.decline_alternative
     return _fresh(answer(notice, request.user))
+
+
+@router.post("/moves/{move_id}", response={200: s.OwnNoticeOut, **ERRORS})
+def answer_move(request, move_id: int, payload: s.AnswerIn):
+    """Agree to the authority's request to move your accepted assembly, or keep your booking."""
+    move = get_object_or_404(MoveRequest, pk=move_id, notice__in=Notice.objects.for_organizer(request.user))
+    if payload.answer == "accept":
+        services.accept_move(move, request.user)
+    else:
+        services.decline_move(move, request.user)
+    return _fresh(move.notice)
 
 
 @router.post("/offers/{offer_id}", response={200: s.OwnNoticeOut, **ERRORS})

@@ -463,12 +463,37 @@ class NoticeOut(Schema):
         return list(n.offers.all())
 
 
+class MoveOut(Schema):
+    """The authority's request to move an accepted assembly (answer it at /moves/{id})."""
+
+    id: int
+    venue: int
+    zones: list[int]
+    starts_at: LocalTime
+    ends_at: LocalTime
+    expires_at: LocalTime
+    state: str
+    fits_without: int = Field(description="notices waiting for that day the plan fits without the move")
+    fits_with: int = Field(description="... and with it")
+
+    @staticmethod
+    def resolve_venue(m) -> int:
+        return m.venue_id
+
+
 class OwnNoticeOut(NoticeOut):
     """One notice as its organizer follows it: as the list shows it, and whom the authority
     consults (while it waits) or what they answered (once decided), as the notice's page says."""
 
     consulting: list[ConsultationAsked] = Field(description="while it waits: who is asked, by when")
     consultations: list[ConsultationOut] = Field(description="once decided: the agencies' answers (public)")
+    moves: list[MoveOut] = Field(
+        description="the authority's requests to move it, once accepted; nothing moves unless you agree"
+    )
+
+    @staticmethod
+    def resolve_moves(n) -> list:
+        return list(n.move_requests.all())
 
     @staticmethod
     def resolve_consulting(n) -> list:
@@ -679,8 +704,23 @@ class ProposalItem(Schema):
     )
 
 
+class MoveProposed(Schema):
+    notice: str
+    held: Option = Field(description="what the accepted assembly holds now")
+    to: Option = Field(description="where the plan would move it, within what its organizer accepts")
+
+
+class MoveAskIn(Schema):
+    date: Day
+    notice: str = Field(max_length=40, description="the reference of an assembly the plan would move")
+
+
 class AllocationOut(Schema):
     date: dt.date
+    moves: list[MoveProposed] = Field(
+        description="accepted assemblies that, moved with their organizers' consent, would let more fit"
+    )
+    accommodated_with_moves: int | None = Field(description="how many would fit with every move agreed")
     accommodated: int
     bound: int
     fcfs: int

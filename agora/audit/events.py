@@ -46,6 +46,11 @@ class Event(StrEnum):
     OFFER_DECLINED = "offer.declined"
     OFFER_EXPIRED = "offer.expired"
     OFFER_CANCELLED = "offer.cancelled"
+    MOVE_ASKED = "move.asked"
+    MOVE_ACCEPTED = "move.accepted"
+    MOVE_DECLINED = "move.declined"
+    MOVE_EXPIRED = "move.expired"
+    MOVE_CANCELLED = "move.cancelled"
     RULEBOOK_LOADED = "rulebook.loaded"
     AUDIT_BASELINE = "audit.baseline"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
@@ -117,6 +122,14 @@ MEANING = {
     E.OFFER_CANCELLED: _(
         "An offer lapsed because its notice moved on (accepted elsewhere, withdrawn, appealed)."
     ),
+    E.MOVE_ASKED: _(
+        "An officer asked the organizer of an accepted assembly whether it may move to another "
+        "place or time it accepts, so that more assemblies fit that day; nothing moves unless they agree."
+    ),
+    E.MOVE_ACCEPTED: _("The organizer agreed to move: the assembly holds the new place and time instead."),
+    E.MOVE_DECLINED: _("The organizer kept their booking as it was."),
+    E.MOVE_EXPIRED: _("A request to move was not answered in time: the booking stays as it was."),
+    E.MOVE_CANCELLED: _("A request to move lapsed because its assembly no longer goes ahead."),
     E.LETTER_ISSUED: _(
         "A signed decision letter or certificate of silence was issued: its decision and the "
         "SHA-256 of the PDF, so whoever holds the file can prove it is the one issued."

@@ -20,12 +20,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from agora import i18n
 from agora.accounts.access import officer_required
 from agora.i18n import pick
+from agora.scheduling import moves as scheduling_moves
 from agora.scheduling import planning
 from agora.scheduling.bookings import holding
+from agora.scheduling.models import MoveRequest
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, Zone
 
@@ -258,6 +261,7 @@ def day_plan(request, day: str):
     closes = planning.round_closes(jurisdiction, day)
     for item in proposal["items"]:
         item["cannot_wait"] = planning.cannot_wait(item["notice"], closes)
+    moves = None if error else scheduling_moves.proposed_moves(proposal, pins=pins)
     context = {
         "round_closes": closes,
         "round_open": bool(closes and timezone.now() < closes),
@@ -276,6 +280,7 @@ def day_plan(request, day: str):
         "grids": _grids(jurisdiction, day, proposal, venue),
         "decided": _decided(jurisdiction, proposal, venue),
         "plan": _signed(proposal, officer) if proposal["items"] else "",
+        "moves": _moves(moves, jurisdiction, officer, day) if moves else None,
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
     }
@@ -348,6 +353,18 @@ def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
                 ),
             }
         )
+    asked = {
+        m.notice_id: m
+        for m in MoveRequest.objects.filter(
+            state=MoveRequest.State.PENDING, notice__in=[r["notice"].pk for r in rows]
+        )
+    }
+    for row in rows:
+        if (move := asked.get(row["notice"].pk)) is not None:
+            row["asked_to_move"] = _("asked to move to %(place)s, answer due %(when)s") % {
+                "place": place_label(services.move_place(move), jurisdiction),
+                "when": i18n.when(move.expires_at, jurisdiction, zone=True),
+            }
     # offered an alternative, waiting for the organizer's answer: nothing held yet
     offered = Notice.objects.filter(
         jurisdiction=jurisdiction, status=Status.ALTERNATIVE_OFFERED, starts_at__gte=start, starts_at__lt=end
@@ -406,3 +423,73 @@ def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()
         "errors": errors,
     }
     return render(request, "office/day_plan_confirm.html", context)
+
+
+MOVE_SALT = "agora.move.{officer}"
+
+
+def _moves(found: dict, jurisdiction, officer, day: dt.date) -> dict:
+    """The moves that would fit more, each with what the officer's button sends, signed: the
+    move asked for is the one shown."""
+    rows = []
+    for move in found["moves"]:
+        notice = move["notice"]
+        token = signing.dumps(
+            {
+                "day": day.isoformat(),
+                "notice": notice.pk,
+                "to": move["to"].as_json(),
+                "fits": [found["fits_without"], found["fits_with"]],
+            },
+            salt=MOVE_SALT.format(officer=officer.pk),
+        )
+        rows.append(
+            {
+                "notice": notice,
+                "status": notice.get_status_display(),
+                "from": place_label(move["from"], jurisdiction),
+                "to": place_label(move["to"], jurisdiction),
+                "token": token,
+            }
+        )
+    return {"rows": rows, "fits_without": found["fits_without"], "fits_with": found["fits_with"]}
+
+
+@require_POST
+@officer_required
+def ask_to_move(request, day: str):
+    """Ask the organizer of an accepted assembly to move as the day plan proposes; nothing
+    moves until they agree (PRODUCT.md §4.3)."""
+    day = _parse_day(day)
+    back = redirect("office:day_plan", day.isoformat())
+    try:
+        data = signing.loads(
+            request.POST.get("move", ""), salt=MOVE_SALT.format(officer=request.user.pk), max_age=PLAN_AGE
+        )
+        if data["day"] != day.isoformat():
+            raise signing.BadSignature
+    except signing.BadSignature:
+        messages.error(request, _("This proposal is over an hour old or was changed: make the plan again."))
+        return back
+    notice = Notice.objects.for_officer(request.user).filter(pk=data["notice"]).first()
+    if notice is None:
+        raise Http404
+    try:
+        move = services.ask_to_move(notice, request.user, Place.of(data["to"]), fits=tuple(data["fits"]))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return back
+    messages.success(
+        request,
+        _(
+            "The organizer of %(ref)s is asked to move to %(place)s, by %(when)s; their booking "
+            "stands until they agree."
+        )
+        % {
+            "ref": notice.reference,
+            "place": place_label(services.move_place(move), notice.jurisdiction),
+            "when": i18n.when(move.expires_at, notice.jurisdiction, zone=True),
+        },
+    )
+    return back

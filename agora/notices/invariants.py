@@ -34,6 +34,9 @@ them with the tests that check them.
 12. consulted: every consultation is due no later than its notice's decision, and answered
    (if at all) by its deadline; no officer decided a notice while a consultation the rules
    require was neither answered nor run out, unless the decision says why (PRODUCT.md §9).
+13. moved_with_consent: an accepted booking is given up for a move only when its organizer
+   agreed to that move, at that moment, and the notice then holds the place and time agreed;
+   a request to move still pending belongs to an assembly going ahead (PRODUCT.md §4.3).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from django.utils import timezone
 
 from agora.audit.models import AuditEvent
 from agora.audit.services import verify_chain
-from agora.scheduling.models import Booking, Offer
+from agora.scheduling.models import MOVED, Booking, MoveRequest, Offer
 from agora.venues.models import Closure, VenueChange, Zone
 
 from .models import Consultation, Decision, Letter, Notice
@@ -69,6 +72,7 @@ def broken(now: dt.datetime | None = None) -> list[str]:
         *log_agrees(),
         *papers_logged(),
         *consulted(),
+        *moved_with_consent(),
     ]
 
 
@@ -366,4 +370,34 @@ def consulted() -> list[str]:
                 f"consulted: {d.reference} was decided while {', '.join(waiting)} had not answered, "
                 "with no reason why"
             )
+    return found
+
+
+def moved_with_consent() -> list[str]:
+    found = []
+    agreed = {
+        (m.notice_id, m.answered_at): m for m in MoveRequest.objects.filter(state=MoveRequest.State.ACCEPTED)
+    }
+    for b in Booking.objects.filter(release_reason=MOVED):
+        if (b.notice_id, b.released_at) not in agreed:
+            found.append(
+                f"moved_with_consent: booking {b.pk} of notice {b.notice_id} was given up for a move "
+                "its organizer did not agree to then"
+            )
+    for (notice_id, at), move in agreed.items():
+        taken = Booking.objects.firm().filter(notice_id=notice_id, created_at__gte=at)
+        zones = sorted(
+            taken.filter(starts_at=move.starts_at, ends_at=move.ends_at).values_list("zone", flat=True)
+        )
+        if zones != sorted(move.zones):
+            found.append(
+                f"moved_with_consent: notice {notice_id} agreed to move #{move.pk} but does not hold "
+                f"zones {sorted(move.zones)} from {move.starts_at} to {move.ends_at}"
+            )
+    for move in MoveRequest.objects.filter(state=MoveRequest.State.PENDING).exclude(
+        notice__status__in=GOING_AHEAD
+    ):
+        found.append(
+            f"moved_with_consent: request to move #{move.pk} is pending for a notice not going ahead"
+        )
     return found

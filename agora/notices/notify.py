@@ -18,7 +18,7 @@ from huey.contrib.djhuey import db_task
 from agora import i18n
 from agora.scheduling.planning import cannot_wait, round_closes
 
-from .places import where
+from .places import place_label, where
 from .workflow import Status
 
 _muted = contextvars.ContextVar("agora_notify_muted", default=False)
@@ -150,3 +150,54 @@ def remind_agencies(at: dt.datetime | None = None) -> int:
             count += 1
         Consultation.objects.filter(pk=consultation.pk).update(reminded_at=at)
     return count
+
+
+def move_asked(move) -> None:
+    """Ask the organizer, by e-mail in their language, whether their assembly may move."""
+    if _muted.get():
+        return
+    move_id = move.pk
+    transaction.on_commit(lambda: send_move_email(move_id))
+
+
+@db_task(retries=3, retry_delay=60)
+def send_move_email(move_id: int) -> None:
+    from agora.scheduling.models import MoveRequest
+
+    move = MoveRequest.objects.select_related("notice__organizer__user", "notice__jurisdiction").get(
+        pk=move_id
+    )
+    notice = move.notice
+    address = notice.organizer.user.email
+    if not address:
+        return
+    jurisdiction = notice.jurisdiction
+    with translation.override(notice.organizer.language):
+        subject = _("Agora: may %(ref)s move?") % {"ref": notice.reference}
+        body = "\n\n".join(
+            [
+                _(
+                    "The authority asks whether your assembly may move to %(place)s, within what you "
+                    "said you accept, so that %(with)s of the notices waiting for that day can be held "
+                    "instead of %(without)s."
+                )
+                % {
+                    "place": place_label(
+                        {
+                            "venue": move.venue_id,
+                            "zones": move.zones,
+                            "starts_at": move.starts_at,
+                            "ends_at": move.ends_at,
+                        },
+                        jurisdiction,
+                    ),
+                    "with": move.fits_with,
+                    "without": move.fits_without,
+                },
+                _("Nothing changes unless you agree: your booking stands as it is."),
+                _("Answer by %(when)s on your notice's page:")
+                % {"when": i18n.when(move.expires_at, jurisdiction, zone=True)},
+                settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
+            ]
+        )
+    send_mail(subject, body, None, [address])

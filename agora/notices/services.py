@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,7 @@ from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, che
 from agora.rules.models import Agency
 from agora.rules.rulebook import Silence
 from agora.scheduling import bookings, offers, planning
-from agora.scheduling.models import Booking, Offer
+from agora.scheduling.models import MOVED, Booking, MoveRequest, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, VenueChange, Zone
 
@@ -259,6 +259,9 @@ class Step:
     alternative: Place | None = None
     placement: Place | None = None
     offer: Offer | None = None
+    move_to: Place | None = None  # where an officer asks an accepted assembly to move
+    fits: tuple[int, int] = (0, 0)  # the day plan's count of notices fitted without and with it
+    move: MoveRequest | None = None  # the request an organizer answers
     # set by guards and effects
     hold: Place | None = None  # what the notice will hold once it goes ahead
     answered: Decision | None = None  # the decision whose alternative is being answered
@@ -379,7 +382,11 @@ def _enter(step: Step, previous: str) -> None:
     if target in GOING_AHEAD:
         if step.hold is not None:
             _hold(step)
-    else:  # not going ahead: whatever it holds is released and offered on
+    else:
+        for move in notice.move_requests.filter(state=MoveRequest.State.PENDING):
+            _close_move(
+                step, move, MoveRequest.State.CANCELLED
+            )  # not going ahead: whatever it holds is released and offered on
         step.offers_made += offers.release_notice(notice, step.at, step.action.name, actor=step.actor)
     step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
 
@@ -911,6 +918,102 @@ def _deadline_passed(step: Step) -> None:
         raise ValidationError(_("The decision deadline has not passed yet."), code="not_due")
 
 
+# --- moving an accepted booking, with its organizer's consent -----------------------------
+
+
+def _no_move_pending(step: Step) -> None:
+    if step.notice.move_requests.filter(state=MoveRequest.State.PENDING).exists():
+        raise ValidationError(
+            _("Its organizer has already been asked to move this assembly: wait for the answer."),
+            code="move_pending",
+        )
+
+
+def _move_within_request(step: Step) -> None:
+    """The new place and time are within what the organizer said it accepts (its venue or
+    the others it listed, its time or its window), as long as what it holds now, still to
+    come and free (hours, capacity, the daily cap, closures, bookings, changeover gaps)."""
+    notice, place = step.notice, step.move_to
+    if place is None:
+        raise ValidationError({"move_to": _("Say where and when the assembly would move.")})
+    held = list(_firm(notice).filter(held_until__gt=F("starts_at")))
+    if not held:
+        raise ValidationError(_("This notice holds no time to move."), code="nothing_held")
+    current = Place(
+        held[0].zone.venue_id,
+        tuple(sorted(b.zone_id for b in held)),
+        min(b.starts_at for b in held),
+        max(b.held_until for b in held),
+    )
+    acceptable = {notice.venue_id, *notice.acceptable_venues.values_list("pk", flat=True)}
+    if notice.window_start and notice.window_end:
+        in_time = notice.window_start <= place.starts_at and place.ends_at <= notice.window_end
+    else:
+        in_time = place.starts_at == notice.starts_at
+    problems = []
+    if place.venue not in acceptable or not in_time:
+        problems.append(_("The organizer did not say they accept that place and time: choose within them."))
+    if place.ends_at - place.starts_at != current.ends_at - current.starts_at:
+        problems.append(_("A move keeps the length of what the assembly holds now."))
+    if place == current:
+        problems.append(_("That is where the assembly is booked already."))
+    if place.starts_at <= step.at:
+        problems.append(_("The new time has begun: choose a time still to come."))
+    if problems:
+        raise ValidationError({"move_to": problems})
+    free = planning.place_is_free(notice, place)
+    if free is None:
+        raise ValidationError(
+            {
+                "move_to": _(
+                    "That place is not free at that time (another assembly, a closure, or the gap after one)."
+                )
+            }
+        )
+    step.move_to = step.hold = free
+    step.data["from"], step.data["to"] = current.as_json(), free.as_json()
+
+
+def _move_request(step: Step) -> MoveRequest:
+    if step.move is None:
+        raise ValidationError(_("Say which request to move."), code="no_move")
+    objects = MoveRequest.objects
+    step.move = objects.get(pk=step.move.pk) if step.dry else lock_row(objects, step.move.pk)
+    if step.move.notice_id != step.notice.pk:
+        raise PermissionDenied(_("This request is not for this notice."))
+    return step.move
+
+
+def _move_pending(step: Step) -> None:
+    move = _move_request(step)
+    if move.state != MoveRequest.State.PENDING:
+        raise ValidationError(
+            _("This request has already been answered, or has lapsed: the booking stays as it is now."),
+            code="answered",
+        )
+    if step.at >= move.expires_at:
+        raise ValidationError(_("This request has expired: the booking stays as it was."), code="expired")
+    step.hold = Place(move.venue_id, tuple(move.zones), move.starts_at, move.ends_at)
+
+
+def _move_still_free(step: Step) -> None:
+    if planning.place_is_free(step.notice, step.hold) is None:
+        raise ValidationError(
+            _("The new place and time have been taken meanwhile; your booking stays as it was."),
+            code="slot_taken",
+        )
+
+
+def _move_due(step: Step) -> None:
+    move = _move_request(step)
+    if move.state != MoveRequest.State.PENDING or step.at < move.expires_at:
+        raise ValidationError(_("This request is not due to expire."), code="not_due")
+
+
+def move_place(move: MoveRequest) -> Place:
+    return Place(move.venue_id, tuple(move.zones), move.starts_at, move.ends_at)
+
+
 GUARDS: dict[str, Callable[[Step], None]] = {
     "not_started": _not_started,
     "outcome_in_rulebook": _outcome_in_rulebook,
@@ -939,6 +1042,11 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "appeal_stated": _appeal_stated,
     "deadline_passed": _deadline_passed,
     "authority_takes_place": _authority_takes_place,
+    "no_move_pending": _no_move_pending,
+    "move_within_request": _move_within_request,
+    "move_pending": _move_pending,
+    "move_still_free": _move_still_free,
+    "move_due": _move_due,
 }
 
 
@@ -1091,6 +1199,53 @@ def _displace(step: Step) -> None:
     step.data.update({"closure": step.closure.pk} if step.closure else {"venue_change": step.change.pk})
 
 
+def _ask_to_move(step: Step) -> None:
+    rules, place = step.rules.fairness, step.move_to
+    hold = dt.timedelta(hours=rules.offer_hold_hours or 12)
+    start = min(place.starts_at, _start_of(step.notice))
+    move = MoveRequest.objects.create(
+        notice=step.notice,
+        venue_id=place.venue,
+        zones=list(place.zones),
+        starts_at=place.starts_at,
+        ends_at=place.ends_at,
+        asked_at=step.at,
+        asked_by=step.actor,
+        expires_at=min(step.at + hold, start),
+        fits_without=step.fits[0],
+        fits_with=step.fits[1],
+    )
+    step.move = move
+    record(
+        Event.MOVE_ASKED,
+        step.actor,
+        step.notice,
+        {"move": move.pk, **step.data, "fits": list(step.fits), "expires_at": move.expires_at.isoformat()},
+        at=step.at,
+        state=[move],
+    )
+    notify.move_asked(move)
+
+
+def _close_move(step: Step, move: MoveRequest, state: str) -> None:
+    move.state, move.answered_at = state, step.at
+    move.save(update_fields=["state", "answered_at"])
+    actor = step.actor if state in (MoveRequest.State.ACCEPTED, MoveRequest.State.DECLINED) else None
+    record(f"move.{state}", actor, step.notice, {"move": move.pk}, at=step.at, state=[move])
+
+
+def _accept_move(step: Step) -> None:
+    """Give up what the notice holds, book the new place in the same transaction, then
+    offer the time given up to waiting notices, as any release does."""
+    notice, freed = step.notice, []
+    for booking in _firm(notice).filter(held_until__gt=F("starts_at")).select_related("zone__venue"):
+        freed.append((booking.zone.venue, booking.starts_at, booking.held_until))
+        bookings.release(booking, booking.starts_at, MOVED, actor=step.actor, now=step.at)
+    _hold(step)
+    _close_move(step, step.move, MoveRequest.State.ACCEPTED)
+    step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
+
+
 EFFECTS: dict[str, Callable[[Step], None]] = {
     "file": _stamp,
     "withdraw": lambda step: _keep(step, withdraw_reason=step.text),
@@ -1107,6 +1262,10 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "expire_offer": lambda step: step.offers_made.extend(
         offers.close_offer(step.offer, Offer.State.EXPIRED, None, step.at)
     ),
+    "ask_to_move": _ask_to_move,
+    "accept_move": _accept_move,
+    "decline_move": lambda step: _close_move(step, step.move, MoveRequest.State.DECLINED),
+    "expire_move": lambda step: _close_move(step, step.move, MoveRequest.State.EXPIRED),
     "check_in": lambda step: bookings.check_in(step.notice, actor=step.actor, at=step.at),
     "check_out": _check_out,
     "no_show": lambda step: step.offers_made.extend(
@@ -1328,6 +1487,37 @@ def expire_offers(at: dt.datetime | None = None) -> list[Offer]:
         except ValidationError:
             continue  # answered meanwhile
     return made
+
+
+def ask_to_move(
+    notice: Notice, officer, place: Place, *, fits: tuple[int, int] = (0, 0), at: dt.datetime | None = None
+) -> MoveRequest:
+    """Ask the organizer of an accepted assembly whether it may move to `place` (within what
+    they accept); `fits`: the day plan's count of notices fitted without and with the move."""
+    return run("ask_to_move", notice, officer, at=at, move_to=place, fits=fits).move
+
+
+def accept_move(move: MoveRequest, user, *, at: dt.datetime | None = None) -> Notice:
+    """The organizer agrees: the assembly holds the new place and time instead."""
+    return run("accept_move", move.notice, user, at=at, move=move).notice
+
+
+def decline_move(move: MoveRequest, user, *, at: dt.datetime | None = None) -> Notice:
+    """The organizer keeps their booking as it is."""
+    return run("decline_move", move.notice, user, at=at, move=move).notice
+
+
+def expire_moves(at: dt.datetime | None = None) -> list[MoveRequest]:
+    """Requests to move that nobody answered in time: the bookings stay as they were."""
+    at = at or timezone.now()
+    due = MoveRequest.objects.filter(state=MoveRequest.State.PENDING, expires_at__lte=at)
+    expired = []
+    for move in due.select_related("notice").order_by("expires_at", "pk"):
+        try:
+            expired.append(run("expire_move", move.notice, None, at=at, move=move).move)
+        except ValidationError:
+            continue  # answered meanwhile
+    return expired
 
 
 def release_no_shows(at: dt.datetime | None = None) -> list[Notice]:

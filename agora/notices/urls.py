@@ -12,6 +12,7 @@ urlpatterns = [
     path("notices/<int:pk>/alternative/", views.answer_alternative, name="answer_alternative"),
     path("notices/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("offers/<int:pk>/", views.answer_offer, name="answer_offer"),
+    path("moves/<int:pk>/", views.answer_move, name="answer_move"),
     path("letters/<str:reference>.pdf", views.letter, name="letter"),
     path("receipts/<str:reference>.<str:fmt>", views.receipt, name="receipt"),
 ]

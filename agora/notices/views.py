@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
-from agora.scheduling.models import Offer
+from agora.scheduling.models import MoveRequest, Offer
 
 from . import consultations, review, services
 from .confirm import confirm_page, confirmed
@@ -159,8 +159,12 @@ def notice_detail(request, pk):
     for offer in pending:
         offer.label = review.place_label(offer_place(offer), notice.jurisdiction)
     alternative = services.offered_alternative(notice)
+    asked_to_move = list(notice.move_requests.filter(state=MoveRequest.State.PENDING))
+    for move in asked_to_move:
+        move.label = review.place_label(services.move_place(move), notice.jurisdiction)
     context = {
         "notice": notice,
+        "asked_to_move": asked_to_move,
         "decisions": decisions,
         "bookings": notice.bookings.firm().select_related("zone").order_by("starts_at", "zone"),
         "pending_offers": pending,
@@ -348,6 +352,44 @@ def answer_offer(request, pk):
         else _("Released time declined.")
     )
     return _act(request, offer.notice_id, answer, done)
+
+
+@require_POST
+@organizer_required
+def answer_move(request, pk):
+    """The organizer agrees to move their accepted assembly as the authority asks, or keeps
+    their booking (PRODUCT.md §4.3: never moved without their consent)."""
+    move = get_object_or_404(MoveRequest, pk=pk, notice__in=Notice.objects.for_organizer(request.user))
+    accept = request.POST.get("answer") == "accept"
+    notice = move.notice
+    if not confirmed(request):
+        name = "accept_move" if accept else "decline_move"
+        if problem := services.why_not(name, notice, request.user, move=move):
+            return _refuse(request, notice, problem)
+        where = review.place_label(services.move_place(move), notice.jurisdiction)
+        title = _("Agree to move") if accept else _("Keep my booking")
+        lines = (
+            [
+                _("Your assembly moves to %(place)s.") % {"place": where},
+                _("The place and time it holds now are given up and may be offered to others."),
+            ]
+            if accept
+            else [_("Your assembly stays where and when it is booked.")]
+        )
+        return _ask(request, notice, title, lines, title)
+
+    def answer(_notice):
+        if accept:
+            services.accept_move(move, request.user)
+        else:
+            services.decline_move(move, request.user)
+
+    done = (
+        _("Moved: your assembly holds the new place and time.")
+        if accept
+        else _("Your booking stays as it was.")
+    )
+    return _act(request, notice.pk, answer, done)
 
 
 @login_required

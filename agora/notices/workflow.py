@@ -94,6 +94,7 @@ def _action(name, sources, target, role, guards=(), label="", unavailable=""):
 DECIDED = _("This notice is no longer waiting for a decision: it is %(status)s (see its decisions).")
 NO_ALTERNATIVE = _("No alternative is offered to this notice, or it has already been answered.")
 NO_OFFER = _("No released time is offered to this notice now.")
+NO_MOVE = _("Nobody has asked to move this assembly, or the request has already been answered.")
 NOT_GOING_AHEAD = _("The notice is %(status)s: only an assembly that goes ahead can do this.")
 
 
@@ -194,6 +195,30 @@ ACTIONS: dict[str, Action] = {
             NO_OFFER,
         ),
         _action("expire_offer", WAITING, None, SYSTEM, ("offer_due",), _("Offer expired"), NO_OFFER),
+        # PRODUCT.md §4.3: an accepted booking moves only with its organizer's consent. An
+        # officer asks (the day plan fits more with it moved); the organizer agrees or not.
+        _action(
+            "ask_to_move",
+            GOING_AHEAD,
+            None,
+            OFFICER,
+            ("not_started", "no_move_pending", "move_within_request", "within_cap"),
+            _("Ask the organizer to move"),
+            NOT_GOING_AHEAD,
+        ),
+        _action(
+            "accept_move",
+            GOING_AHEAD,
+            None,
+            ORGANIZER,
+            ("move_pending", "not_started", "within_cap", "move_still_free"),
+            _("Agree to move"),
+            NO_MOVE,
+        ),
+        _action(
+            "decline_move", GOING_AHEAD, None, ORGANIZER, ("move_pending",), _("Keep my booking"), NO_MOVE
+        ),
+        _action("expire_move", GOING_AHEAD, None, SYSTEM, ("move_due",), _("Move request expired"), NO_MOVE),
         _action("check_in", GOING_AHEAD, None, OFFICER, ("checkin_window",), _("Check in"), NOT_GOING_AHEAD),
         _action("check_out", GOING_AHEAD, None, OFFICER, ("checked_in",), _("Check out"), NOT_GOING_AHEAD),
         _action("no_show", GOING_AHEAD, None, SYSTEM, ("grace_passed",), _("No-show"), NOT_GOING_AHEAD),

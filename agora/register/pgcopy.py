@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from agora.notices.models import Decision, Notice
 from agora.rules.models import Jurisdiction
-from agora.scheduling.models import Booking, Offer
+from agora.scheduling.models import MOVED, Booking, Offer
 from agora.venues.models import Venue
 
 from .queries import CSV_FIELDS
@@ -99,6 +99,7 @@ LEFT JOIN LATERAL (SELECT d.decided_at FROM {decision} d
 LEFT JOIN LATERAL (SELECT bk.starts_at, bk.ends_at FROM {booking} bk
   LEFT JOIN {offer} so ON so.id = bk.offer_id
   WHERE bk.notice_id = n.id AND (bk.offer_id IS NULL OR so.state = '{Offer.State.ACCEPTED}')
+    AND bk.release_reason <> '{MOVED}'
   ORDER BY (bk.starts_at, bk.id) LIMIT 1) b ON true
 LEFT JOIN LATERAL (SELECT string_agg(x.g, ' ' ORDER BY x.at, x.did, x.i) AS grounds FROM (
     SELECT DISTINCT ON (e.g) e.g, d.decided_at AS at, d.id AS did, e.i

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from agora.audit.state import Shape
 
-from .models import Booking, Offer
+from .models import Booking, MoveRequest, Offer
 
 BOOKING = Shape(
     Booking,
@@ -29,5 +29,24 @@ BOOKING = Shape(
 OFFER = Shape(
     Offer,
     clear=("notice", "starts_at", "ends_at", "offered_at", "expires_at", "state", "answered_at"),
+    unkept={"id": "the record's key"},
+)
+
+MOVE_REQUEST = Shape(
+    MoveRequest,
+    clear=(
+        "notice",
+        "venue",
+        "zones",
+        "starts_at",
+        "ends_at",
+        "asked_at",
+        "asked_by",
+        "expires_at",
+        "fits_without",
+        "fits_with",
+        "state",
+        "answered_at",
+    ),
     unkept={"id": "the record's key"},
 )

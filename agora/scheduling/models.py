@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from agora.notices.models import Notice
 from agora.venues.models import Zone
 
+# the release reason of what a notice gave up when its organizer agreed to move it
+MOVED = "moved"
+
 
 class BookingQuerySet(models.QuerySet):
     def firm(self):
         """What notices hold as their own: not the holds of offers still pending, declined,
-        expired or cancelled."""
-        return self.filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+        expired or cancelled, nor what a notice gave up when it agreed to move."""
+        return self.filter(Q(offer__isnull=True) | Q(offer__state="accepted")).exclude(release_reason=MOVED)
 
 
 class Booking(models.Model):
@@ -102,3 +106,50 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer #{self.pk} to {self.notice} ({self.state})"
+
+
+class MoveRequest(models.Model):
+    """An officer asks the organizer of an accepted assembly whether it may move to another
+    place or time within what they said they accept, so that more of the notices waiting
+    for that day fit (PRODUCT.md §4.3: never moved without the organizer's consent).
+
+    Nothing moves while it is pending: the booking stands, and the new time is not held (it
+    overlaps the booking's own time as often as not). Accepting re-checks that the new
+    place is free and moves the booking in one transaction; declining, expiry, or the notice
+    no longer going ahead leaves the booking as it was."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="move_requests")
+    venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, related_name="+")
+    zones = models.JSONField(default=list, help_text="The zones of the venue the notice would hold.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    # what the day plan fitted of the notices waiting for that day, without and with the move
+    fits_without = models.PositiveIntegerField()
+    fits_with = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="move_ends_after_start"),
+            models.CheckConstraint(condition=Q(expires_at__lte=F("starts_at")), name="move_expires_by_start"),
+            models.UniqueConstraint(
+                fields=["notice"], condition=Q(state="pending"), name="one_pending_move_per_notice"
+            ),
+        ]
+        ordering = ["asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"move #{self.pk} of {self.notice} ({self.state})"

@@ -14,6 +14,7 @@ from agora.accounts.tokens import create_token
 from agora.notices import authority, services
 from agora.notices.papers import issue_letters
 from agora.rules.models import Agency
+from agora.scheduling.place import Place
 from tests.conftest import file, file_rally, future, offer_its_own_time_back, refuse_with_alternative
 
 ROLES = [
@@ -41,6 +42,12 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
     accepted = file_rally(aigerim, square, 14)
     decision = services.decide(accepted, dana, "accepted")
     issue_letters(accepted.pk)  # as the job queue does once the decision commits
+    # the officer asks to move it to the square's other half, at the same time
+    [held] = accepted.bookings.all()
+    other_half = square.zones.exclude(pk=held.zone_id).first()
+    move = services.ask_to_move(
+        accepted, dana, Place(square.pk, (other_half.pk,), held.starts_at, held.ends_at), fits=(0, 1)
+    )
     admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
     office_admin = get_user_model().objects.create_user("aliya", "aliya@example.org", "pw-for-tests-1")
     Officer.objects.create(user=office_admin, jurisdiction=dana.officer.jurisdiction, administers=True)
@@ -77,6 +84,7 @@ def world(square, gandhi, aigerim, bolat, dana, yerlan):
         "appealed": appealed,
         "decision": decision,
         "offer": offer,
+        "move": move,
         "closure": closure,
         "consultation": march.consultations.get(agency__code="police"),
         "tokens": tokens,
@@ -187,6 +195,12 @@ CASES = {
         lambda w: {"answer": "decline"},
         ORGANIZER_OWN,
     ),
+    "answer_move": (
+        "post",
+        lambda w: f"/moves/{w['move'].pk}",
+        lambda w: {"answer": "decline"},
+        ORGANIZER_OWN,
+    ),
     "letter": ("get", lambda w: f"/letters/{w['decision'].reference}", None, ORGANIZER_OWN),
     "queue": ("get", lambda w: "/office/queue", None, OFFICER_ANY),
     "decide": (
@@ -219,6 +233,13 @@ CASES = {
         lambda w: "/office/allocation",
         lambda w: {"date": str(future().date())},
         OFFICER_ANY,
+    ),
+    "ask_to_move": (
+        "post",
+        lambda w: "/office/allocation/moves",
+        lambda w: {"date": str(future().date()), "notice": w["accepted"].reference},
+        # an officer of the city reaches the plan, which moves nothing here
+        {**OFFICER_HERE, "officer": 422, "office_admin": 422},
     ),
     "declare_closure": (
         "post",

@@ -29,8 +29,8 @@ from agora.notices import authority, consultations, invariants, review, services
 from agora.notices.models import Consultation, Notice
 from agora.notices.workflow import ACTIONS, DECIDING, Status
 from agora.rules.models import Agency
-from agora.scheduling import planning
-from agora.scheduling.models import Offer
+from agora.scheduling import moves, planning
+from agora.scheduling.models import MoveRequest, Offer
 from agora.scheduling.place import Place
 from tests.conftest import ALMATY
 
@@ -147,6 +147,13 @@ class Agora(RuleBasedStateMachine):
         day = self.now.date() + dt.timedelta(days=days)
         start = dt.datetime.combine(day, dt.time(hour), ALMATY)
         end = min(start + dt.timedelta(hours=hours), dt.datetime.combine(day, dt.time(23, 59), ALMATY))
+        # one in two accepts any time of the day (so that the plan may move it, and ask to)
+        window = {}
+        if hour % 2 == 0:
+            window = {
+                "window_start": dt.datetime.combine(day, dt.time(8), ALMATY),
+                "window_end": max(end, dt.datetime.combine(day, dt.time(22), ALMATY)),
+            }
         made = self.act(
             None,
             lambda: services.file_notice(
@@ -157,6 +164,7 @@ class Agora(RuleBasedStateMachine):
                 starts_at=start,
                 ends_at=end,
                 expected_participants=people,
+                **window,
             ),
         )
         if made is not None:
@@ -282,6 +290,43 @@ class Agora(RuleBasedStateMachine):
         except REFUSED:
             # all or nothing: a plan refused leaves every notice of the day as it was
             assert {pk: snapshot(Notice.objects.get(pk=pk)) for pk in waiting} == waiting
+
+    @rule(i=index, shift=st.sampled_from([-3, -1, 1, 2, 5]), plan=st.booleans())
+    def ask_to_move(self, i, shift, plan):
+        """The officer asks an accepted assembly's organizer to move: where the day plan would
+        move it, or `shift` hours from where it is (inside its window or not, free or not)."""
+        flexible = [
+            n
+            for n in Notice.objects.filter(
+                pk__in=self.notices, window_start__isnull=False, starts_at__gt=self.now
+            ).order_by("pk")
+            if ACTIONS["ask_to_move"].allows(n.status) and moves.held(n) is not None
+        ]
+        n = flexible[i % len(flexible)] if flexible and i % 5 else self.notice(i, "ask_to_move")
+        if n is None:
+            return
+        place, fits = None, (0, 1)
+        if plan:
+            proposal = planning.propose_day(n.jurisdiction, n.local_day, time_limit=0.5)
+            found = moves.proposed_moves(proposal, time_limit=0.5)
+            for move in found["moves"] if found else []:
+                n, place = move["notice"], move["to"]
+                fits = (found["fits_without"], found["fits_with"])
+        if place is None and (now := moves.held(n)) is not None:
+            hours = dt.timedelta(hours=shift)
+            place = Place(now.venue, (), now.starts_at + hours, now.ends_at + hours)
+        if place is not None:
+            self.act(n, lambda: services.ask_to_move(n, self.w["officer"], place, fits=fits))
+
+    @rule(i=index, who=WHO, accept=st.booleans())
+    def answer_move(self, i, who, accept):
+        asked = MoveRequest.objects.filter(notice__in=self.notices).order_by("-state", "pk")  # pending first
+        move = asked[i % asked.count()] if asked.exists() and i % 5 else asked.first()
+        if move is None:
+            return
+        n = move.notice
+        action = services.accept_move if accept else services.decline_move
+        self.organizer_acts(n, lambda: action(move, self.user(n, who)))
 
     @rule(i=index, who=WHO, accept=st.booleans())
     def answer_alternative(self, i, who, accept):

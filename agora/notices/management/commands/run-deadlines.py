@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from agora.notices.consultations import time_out_due
 from agora.notices.letters import is_certificate, letter_for
 from agora.notices.notify import remind_agencies, remind_officers
-from agora.notices.services import apply_due_silences, expire_offers, release_no_shows
+from agora.notices.services import apply_due_silences, expire_moves, expire_offers, release_no_shows
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         "deadlines and agencies a day before their answers are due, apply agencies' silence at "
         "their consultation deadlines, apply the silence "
         "rule at the decision deadlines (issuing certificates of silence), release no-shows "
-        "after the grace period, expire unanswered offers."
+        "after the grace period, expire unanswered offers and requests to move."
     )
 
     def handle(self, *args, **options):
@@ -25,10 +25,12 @@ class Command(BaseCommand):
         certified = [letter_for(decision) for decision in decided if is_certificate(decision)]
         released = release_no_shows()
         passed_on = expire_offers()
+        lapsed = expire_moves()
         self.stdout.write(
             f"deadlines: {reminded} reminders sent, {asked} agencies reminded, "
             f"{len(timed_out)} consultations ran out, "
             f"{len(decided)} decided by silence "
             f"({len(certified)} certificates of silence issued), "
-            f"{len(released)} no-shows released, {len(passed_on)} offers passed on"
+            f"{len(released)} no-shows released, {len(passed_on)} offers passed on, "
+            f"{len(lapsed)} requests to move expired"
         )
