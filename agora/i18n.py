@@ -107,12 +107,17 @@ def clock(moment: dt.datetime | None, tz=None) -> str:
     return dateformat.format(at, shape)
 
 
-def day(value: dt.date | dt.datetime | None, tz=None, *, weekday: bool = False) -> str:
+def day(value: dt.date | dt.datetime | None, tz=None, *, weekday: bool = False, inline: bool = False) -> str:
+    """A day as people write it; `inline`: inside a sentence (after a colon), where Russian
+    writes the weekday in lower case ("План дня: суббота, …"; Django's names are capitalised)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         value = local(value, tz).date()
-    return dateformat.format(value, _format("WEEKDAY_DATE_FORMAT" if weekday else "DATE_FORMAT"))
+    shown = dateformat.format(value, _format("WEEKDAY_DATE_FORMAT" if weekday else "DATE_FORMAT"))
+    if inline and weekday and (get_language() or "").startswith("ru"):
+        shown = shown[:1].lower() + shown[1:]
+    return shown
 
 
 def month(value: dt.date | dt.datetime) -> str:

@@ -296,3 +296,15 @@ def test_a_notice_still_waiting_for_an_agency_is_recorded_with_the_officers_reas
     assert not march.decisions.exists()
     client.post(plan_url(march), {**fields, f"note-{march.pk}": "The route was agreed on site."})
     assert march.decisions.get().consultation_note == "The route was agreed on site."
+
+
+def test_the_russian_heading_writes_the_weekday_in_lower_case_after_the_colon(
+    client, square, aigerim, bolat, dana
+):
+    a, _b = seed(square, aigerim, bolat)
+    sign_in_with_totp(client, dana)
+    heading = re.search(
+        r"<h1>(.*?)</h1>", client.get(plan_url(a), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    )
+    weekday = heading.group(1).split(": ", 1)[1]
+    assert heading.group(1).startswith("План дня: ") and weekday[0].islower(), heading.group(1)

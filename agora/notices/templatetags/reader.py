@@ -65,6 +65,12 @@ def weekday(value, tz=None):
 
 
 @register.filter
+def weekday_inline(value, tz=None):
+    """The day with its weekday inside a sentence: "План дня: суббота, 13 декабря 2026 г."."""
+    return i18n.day(value, tz, weekday=True, inline=True) if value else ""
+
+
+@register.filter
 def zone(value, tz=None):
     return i18n.zone_label(value or dt.datetime.now(dt.UTC), tz)
 
