@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "agora.register",
     "agora.api",
     "agora.benchmarks",
+    "agora.ops",
 ]
 
 MIDDLEWARE = [

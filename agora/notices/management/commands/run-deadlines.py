@@ -4,6 +4,7 @@ from agora.notices.consultations import time_out_due
 from agora.notices.letters import is_certificate, letter_for
 from agora.notices.notify import remind_agencies, remind_officers
 from agora.notices.services import apply_due_silences, expire_moves, expire_offers, release_no_shows
+from agora.ops.models import beat
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         released = release_no_shows()
         passed_on = expire_offers()
         lapsed = expire_moves()
+        beat("run-deadlines")  # agora doctor: the job consumer is alive
         self.stdout.write(
             f"deadlines: {reminded} reminders sent, {asked} agencies reminded, "
             f"{len(timed_out)} consultations ran out, "
