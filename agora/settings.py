@@ -277,6 +277,10 @@ NINJA_NUM_PROXIES = int(os.environ.get("AGORA_TRUSTED_PROXIES", "0"))
 # Letters, receipts and certificates are PAdES-signed with AGORA_SIGNER_PKCS12 (and
 # AGORA_SIGNER_PASSPHRASE); elsewhere a demonstration CA and key are made in AGORA_KEY_DIR.
 AGORA_PRODUCTION = env_flag("AGORA_PRODUCTION")
+# An organizer's personal data are erased this many days after their last assembly (and any
+# appeal) is over: three years, the general limitation period of Kazakhstan's Civil Code
+# (art. 178), within which a decision or a booking may still be disputed (docs/operations.md).
+AGORA_RETENTION_DAYS = int(os.environ.get("AGORA_RETENTION_DAYS", str(3 * 365)))
 AGORA_KEY_DIR = Path(os.environ.get("AGORA_KEY_DIR", BASE_DIR / "keys"))
 AGORA_LOG_KEY = os.environ.get("AGORA_LOG_KEY", "")
 AGORA_LOG_ORIGIN = os.environ.get("AGORA_LOG_ORIGIN", "") or urlsplit(AGORA_PUBLIC_URL).netloc + "/audit"

@@ -30,6 +30,11 @@ class Organizer(models.Model):
     phone = models.CharField(max_length=40, blank=True, help_text="Personal data: never public.")
     national_id = models.CharField(max_length=20, blank=True, help_text="Personal data: never public.")
     language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="ru")
+    anonymized_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the personal data were erased (retention over, or the account closed).",
+    )
 
     class Meta:
         constraints = [

@@ -51,6 +51,7 @@ class Event(StrEnum):
     MOVE_DECLINED = "move.declined"
     MOVE_EXPIRED = "move.expired"
     MOVE_CANCELLED = "move.cancelled"
+    ORGANIZER_ANONYMIZED = "organizer.anonymized"
     RULEBOOK_LOADED = "rulebook.loaded"
     AUDIT_BASELINE = "audit.baseline"
     API_TOKEN_CREATED = "api_token.created"  # noqa: S105 (an event name, not a secret)
@@ -130,6 +131,10 @@ MEANING = {
     E.MOVE_DECLINED: _("The organizer kept their booking as it was."),
     E.MOVE_EXPIRED: _("A request to move was not answered in time: the booking stays as it was."),
     E.MOVE_CANCELLED: _("A request to move lapsed because its assembly no longer goes ahead."),
+    E.ORGANIZER_ANONYMIZED: _(
+        "An organizer's personal data were erased (their retention period over, or they closed "
+        "their account); their notices stay in the register under the same public name."
+    ),
     E.LETTER_ISSUED: _(
         "A signed decision letter or certificate of silence was issued: its decision and the "
         "SHA-256 of the PDF, so whoever holds the file can prove it is the one issued."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account, views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("notices/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("offers/<int:pk>/", views.answer_offer, name="answer_offer"),
     path("moves/<int:pk>/", views.answer_move, name="answer_move"),
+    path("account/", account.account, name="account"),
+    path("account/data.json", account.account_data, name="account_data"),
+    path("account/close/", account.close_account, name="close_account"),
     path("letters/<str:reference>.pdf", views.letter, name="letter"),
     path("receipts/<str:reference>.<str:fmt>", views.receipt, name="receipt"),
 ]

@@ -103,6 +103,7 @@ EVENTS = {
     Event.MOVE_DECLINED: _("move declined"),
     Event.MOVE_EXPIRED: _("move request expired"),
     Event.MOVE_CANCELLED: _("move request lapsed"),
+    Event.ORGANIZER_ANONYMIZED: _("personal data erased"),
     Event.RULEBOOK_LOADED: _("rulebook loaded"),
     Event.AUDIT_BASELINE: _("state recorded (baseline)"),
     Event.LETTER_ISSUED: _("letter issued"),
