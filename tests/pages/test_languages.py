@@ -117,8 +117,9 @@ def people_wrote() -> re.Pattern:
     for decision in Decision.objects.all():
         words |= {decision.reasoning, decision.conditions, decision.reference}
     words |= set(get_user_model().objects.values_list("username", flat=True))
+    words |= set(get_user_model().objects.values_list("email", flat=True))
     for organizer in Organizer.objects.all():
-        words |= {organizer.public_name, organizer.organization_name}
+        words |= {organizer.public_name, organizer.organization_name, organizer.full_name, organizer.phone}
     for model in (Venue, Zone):
         for row in model.objects.all():
             words |= set(row.name.values()) | {getattr(row, "address", ""), getattr(row, "slug", "")}
