@@ -37,7 +37,7 @@ from agora.rules import deadlines
 from agora.rules.checks import Interval, NoticeFacts, VenueFacts, Violation, check_notice
 from agora.rules.models import Agency
 from agora.rules.rulebook import Silence
-from agora.scheduling import bookings, offers, planning
+from agora.scheduling import bookings, moves, offers, planning
 from agora.scheduling.models import MOVED, Booking, MoveRequest, Offer
 from agora.scheduling.place import Place
 from agora.venues.models import Closure, Venue, VenueChange, Zone
@@ -936,15 +936,9 @@ def _move_within_request(step: Step) -> None:
     notice, place = step.notice, step.move_to
     if place is None:
         raise ValidationError({"move_to": _("Say where and when the assembly would move.")})
-    held = list(_firm(notice).filter(held_until__gt=F("starts_at")))
-    if not held:
+    current = moves.held(notice)
+    if current is None:
         raise ValidationError(_("This notice holds no time to move."), code="nothing_held")
-    current = Place(
-        held[0].zone.venue_id,
-        tuple(sorted(b.zone_id for b in held)),
-        min(b.starts_at for b in held),
-        max(b.held_until for b in held),
-    )
     acceptable = {notice.venue_id, *notice.acceptable_venues.values_list("pk", flat=True)}
     if notice.window_start and notice.window_end:
         in_time = notice.window_start <= place.starts_at and place.ends_at <= notice.window_end
