@@ -407,11 +407,22 @@ class BookingOut(Schema):
     zone: int
     starts_at: LocalTime
     ends_at: LocalTime
-    held_until: LocalTime
+    held_until: LocalTime = Field(
+        description="the time is held until then; earlier than ends_at once released"
+    )
+    released: bool = Field(description="part or all of the time was given up (see release_reason)")
+    release_reason: str = Field(
+        description="why it was given up: the action that released it (withdraw, no_show, checked_out, "
+        "...), or 'moved' where its organizer agreed to move the assembly; empty while held"
+    )
 
     @staticmethod
     def resolve_zone(b) -> int:
         return b.zone_id
+
+    @staticmethod
+    def resolve_released(b) -> bool:
+        return b.is_released
 
 
 class OfferOut(Schema):
@@ -467,6 +478,7 @@ class MoveOut(Schema):
     """The authority's request to move an accepted assembly (answer it at /moves/{id})."""
 
     id: int
+    notice: str = Field(description="the reference of the notice asked to move")
     venue: int
     zones: list[int]
     starts_at: LocalTime
@@ -479,6 +491,10 @@ class MoveOut(Schema):
     @staticmethod
     def resolve_venue(m) -> int:
         return m.venue_id
+
+    @staticmethod
+    def resolve_notice(m) -> str:
+        return m.notice.reference
 
 
 class OwnNoticeOut(NoticeOut):

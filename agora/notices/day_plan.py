@@ -34,7 +34,7 @@ from agora.venues.models import Closure, Venue, Zone
 
 from . import consultations, services, words
 from .models import Notice
-from .places import place_label
+from .places import also_accepts, place_label
 from .workflow import Status
 
 SLOT = 30  # minutes a column of the grid stands for
@@ -201,9 +201,7 @@ def _describe(item: dict, jurisdiction) -> dict:
     item["outcome_word"] = words.status(item["outcome"])
     item["paper_refused"] = words.status("refused")
     item["asked"] = place_label(services.request_place(notice), jurisdiction)
-    item["others"] = [pick(v.name) for v in notice.acceptable_venues.all()]
-    if notice.window_start and notice.window_end:
-        item["window"] = i18n.span(notice.window_start, notice.window_end, jurisdiction.tz)
+    item["accepts"] = also_accepts(notice)
     return item
 
 
@@ -280,7 +278,7 @@ def day_plan(request, day: str):
         "grids": _grids(jurisdiction, day, proposal, venue),
         "decided": _decided(jurisdiction, proposal, venue),
         "plan": _signed(proposal, officer) if proposal["items"] else "",
-        "moves": _moves(moves, jurisdiction, officer, day) if moves else None,
+        "moves": _moves(moves, proposal, jurisdiction, officer, day) if moves else None,
         "previous": day - dt.timedelta(days=1),
         "next": day + dt.timedelta(days=1),
     }
@@ -353,18 +351,12 @@ def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
                 ),
             }
         )
-    asked = {
-        m.notice_id: m
-        for m in MoveRequest.objects.filter(
-            state=MoveRequest.State.PENDING, notice__in=[r["notice"].pk for r in rows]
-        )
+    asked = {  # the latest request of each: an organizer is asked once
+        m.notice_id: m for m in MoveRequest.objects.asked().filter(notice__in=[r["notice"].pk for r in rows])
     }
     for row in rows:
         if (move := asked.get(row["notice"].pk)) is not None:
-            row["asked_to_move"] = _("asked to move to %(place)s, answer due %(when)s") % {
-                "place": place_label(services.move_place(move), jurisdiction),
-                "when": i18n.when(move.expires_at, jurisdiction, zone=True),
-            }
+            row["asked_to_move"] = _move_state(move, jurisdiction)
     # offered an alternative, waiting for the organizer's answer: nothing held yet
     offered = Notice.objects.filter(
         jurisdiction=jurisdiction, status=Status.ALTERNATIVE_OFFERED, starts_at__gte=start, starts_at__lt=end
@@ -381,6 +373,22 @@ def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
             }
         )
     return rows
+
+
+def _move_state(move: MoveRequest, jurisdiction) -> str:
+    """Where a request to move an assembly stands, for the officer."""
+    said = {
+        MoveRequest.State.PENDING: _("asked to move to %(place)s, answer due %(when)s"),
+        MoveRequest.State.ACCEPTED: _("moved to %(place)s with its organizer's consent"),
+        MoveRequest.State.DECLINED: _("asked to move to %(place)s: its organizer kept the booking"),
+        MoveRequest.State.EXPIRED: _(
+            "asked to move to %(place)s: no answer by %(when)s, so its organizer kept the booking"
+        ),
+    }[move.state]
+    return said % {
+        "place": place_label(services.move_place(move), jurisdiction),
+        "when": i18n.when(move.expires_at, jurisdiction, zone=True),
+    }
 
 
 def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()):
@@ -417,6 +425,10 @@ def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()
     context = {
         "day": day,
         "rows": rows,
+        "moves_pending": [
+            {"notice": m.notice, "place": place_label(services.move_place(m), jurisdiction)}
+            for m in services.moves_pending_on(jurisdiction, day)
+        ],
         "recorded": sum(1 for r in rows if not r["left"]),
         "plan": request.POST["plan"],
         "cancel": here,
@@ -428,9 +440,9 @@ def _confirmation(request, day: dt.date, items: list[dict], here: str, errors=()
 MOVE_SALT = "agora.move.{officer}"
 
 
-def _moves(found: dict, jurisdiction, officer, day: dt.date) -> dict:
+def _moves(found: dict, proposal: dict, jurisdiction, officer, day: dt.date) -> dict:
     """The moves that would fit more, each with what the officer's button sends, signed: the
-    move asked for is the one shown."""
+    move asked for is the one shown; and the waiting notices that would then fit."""
     rows = []
     for move in found["moves"]:
         notice = move["notice"]
@@ -452,7 +464,17 @@ def _moves(found: dict, jurisdiction, officer, day: dt.date) -> dict:
                 "token": token,
             }
         )
-    return {"rows": rows, "fits_without": found["fits_without"], "fits_with": found["fits_with"]}
+    gained = [
+        {"notice": i["notice"], "place": place_label(found["placed"][i["notice"].pk], jurisdiction)}
+        for i in proposal["items"]
+        if not i["accommodated"] and i["notice"].pk in found["placed"]
+    ]
+    return {
+        "rows": rows,
+        "gained": gained,
+        "fits_without": found["fits_without"],
+        "fits_with": found["fits_with"],
+    }
 
 
 @require_POST

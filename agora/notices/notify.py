@@ -201,3 +201,34 @@ def send_move_email(move_id: int) -> None:
             ]
         )
     send_mail(subject, body, None, [address])
+
+
+def move_withdrawn(move) -> None:
+    """Tell the organizer a request to move need not be answered any more."""
+    if _muted.get():
+        return
+    move_id = move.pk
+    transaction.on_commit(lambda: send_move_withdrawn_email(move_id))
+
+
+@db_task(retries=3, retry_delay=60)
+def send_move_withdrawn_email(move_id: int) -> None:
+    from agora.scheduling.models import MoveRequest
+
+    move = MoveRequest.objects.select_related("notice__organizer__user").get(pk=move_id)
+    notice = move.notice
+    address = notice.organizer.user.email
+    if not address:
+        return
+    with translation.override(notice.organizer.language):
+        subject = _("Agora: %(ref)s need not move") % {"ref": notice.reference}
+        body = "\n\n".join(
+            [
+                _(
+                    "The authority no longer asks your assembly to move: the notices the move was "
+                    "for have been decided. Your booking stands as it is; there is nothing to answer."
+                ),
+                settings.AGORA_PUBLIC_URL + reverse("notice", args=[notice.pk]),
+            ]
+        )
+    send_mail(subject, body, None, [address])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from agora import i18n
 from agora.i18n import pick
+from agora.scheduling.models import MoveRequest
 from agora.scheduling.place import Place
 from agora.venues.models import Venue, Zone
 
@@ -47,11 +48,31 @@ def where(notice) -> dict:
         or (held.starts_at, held.ends_at) != (asked.starts_at, asked.ends_at)
         or (asked.zones and set(asked.zones) != set(held.zones))
     )
+    moved = (
+        notice.move_requests.filter(state=MoveRequest.State.ACCEPTED).order_by("-answered_at").first()
+        if held
+        else None
+    )
     return {
         "held": place_label(held, notice.jurisdiction) if held else "",
         "asked": place_label(asked, notice.jurisdiction),
         "differs": bool(differs),
+        # the record says who moved it, and that its organizer agreed (PRODUCT.md §4.3)
+        "moved": _("moved here at the authority's request, with the organizer's consent, on %(when)s")
+        % {"when": i18n.when(moved.answered_at, notice.jurisdiction, zone=True)}
+        if moved
+        else "",
     }
+
+
+def also_accepts(notice) -> str:
+    """What else its organizer said the assembly accepts, in words ("": nothing else):
+    the other places they listed, and a window of time."""
+    parts = [", ".join(pick(v.name) for v in notice.acceptable_venues.all())]
+    if notice.window_start and notice.window_end:
+        window = i18n.span(notice.window_start, notice.window_end, notice.jurisdiction.tz)
+        parts.append(_("any time within %(window)s") % {"window": window})
+    return "; ".join(p for p in parts if p)
 
 
 def place_label(data: dict | Place | None, jurisdiction) -> str:

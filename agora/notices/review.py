@@ -16,7 +16,7 @@ from agora.scheduling.models import Booking
 
 from . import services, words
 from .models import Notice
-from .places import held_place, place_label, where  # noqa: F401 (the pages ask here too)
+from .places import also_accepts, held_place, place_label, where  # noqa: F401 (the pages ask here too)
 from .workflow import PENDING
 
 

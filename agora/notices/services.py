@@ -53,6 +53,7 @@ from .workflow import (
     GOING_AHEAD,
     OFFICER,
     ORGANIZER,
+    PENDING,
     WAITING,
     Action,
     Status,
@@ -389,6 +390,8 @@ def _enter(step: Step, previous: str) -> None:
             )  # not going ahead: whatever it holds is released and offered on
         step.offers_made += offers.release_notice(notice, step.at, step.action.name, actor=step.actor)
     step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
+    if previous in PENDING and target not in PENDING:
+        _withdraw_moves_without_reason(step)
 
 
 def _zones(step: Step, place: Place) -> list[Zone]:
@@ -921,12 +924,30 @@ def _deadline_passed(step: Step) -> None:
 # --- moving an accepted booking, with its organizer's consent -----------------------------
 
 
-def _no_move_pending(step: Step) -> None:
-    if step.notice.move_requests.filter(state=MoveRequest.State.PENDING).exists():
+def _not_asked_before(step: Step) -> None:
+    """An organizer is asked once per notice: a pending request waits for its answer, and
+    an answer (or the silence of one that lapsed) stands."""
+    asked = step.notice.move_requests.asked().order_by("-asked_at").first()
+    if asked is None:
+        return
+    if asked.state == MoveRequest.State.PENDING:
         raise ValidationError(
             _("Its organizer has already been asked to move this assembly: wait for the answer."),
             code="move_pending",
         )
+    raise ValidationError(
+        _(
+            "Its organizer was asked to move this assembly on %(when)s and kept the booking: "
+            "they are not asked again."
+        )
+        % {"when": i18n.when(asked.asked_at, step.notice.jurisdiction)}
+        if asked.state != MoveRequest.State.ACCEPTED
+        else _(
+            "This assembly has moved once already, with its organizer's consent: "
+            "it is not asked to move again."
+        ),
+        code="asked_before",
+    )
 
 
 def _move_within_request(step: Step) -> None:
@@ -1004,6 +1025,17 @@ def _move_due(step: Step) -> None:
         raise ValidationError(_("This request is not due to expire."), code="not_due")
 
 
+def _day_of(notice: Notice) -> dt.date:
+    return notice.starts_at.astimezone(notice.jurisdiction.tz).date()
+
+
+def _nothing_waits(step: Step) -> None:
+    """A move is asked so that more of the notices waiting for that day fit: once none
+    waits for a decision any more, it has nothing left to gain."""
+    if planning.pending_on(step.notice.jurisdiction, _day_of(step.notice)).exists():
+        raise ValidationError(_("Notices of that day still wait for a decision."), code="still_waiting")
+
+
 def move_place(move: MoveRequest) -> Place:
     return Place(move.venue_id, tuple(move.zones), move.starts_at, move.ends_at)
 
@@ -1036,11 +1068,12 @@ GUARDS: dict[str, Callable[[Step], None]] = {
     "appeal_stated": _appeal_stated,
     "deadline_passed": _deadline_passed,
     "authority_takes_place": _authority_takes_place,
-    "no_move_pending": _no_move_pending,
+    "not_asked_before": _not_asked_before,
     "move_within_request": _move_within_request,
     "move_pending": _move_pending,
     "move_still_free": _move_still_free,
     "move_due": _move_due,
+    "nothing_waits": _nothing_waits,
 }
 
 
@@ -1221,11 +1254,42 @@ def _ask_to_move(step: Step) -> None:
     notify.move_asked(move)
 
 
-def _close_move(step: Step, move: MoveRequest, state: str) -> None:
+def _close_move(step: Step, move: MoveRequest, state: str, **data) -> None:
     move.state, move.answered_at = state, step.at
     move.save(update_fields=["state", "answered_at"])
     actor = step.actor if state in (MoveRequest.State.ACCEPTED, MoveRequest.State.DECLINED) else None
-    record(f"move.{state}", actor, step.notice, {"move": move.pk}, at=step.at, state=[move])
+    record(f"move.{state}", actor, step.notice, {"move": move.pk, **data}, at=step.at, state=[move])
+
+
+def _withdraw_move(step: Step) -> None:
+    _close_move(step, step.move, MoveRequest.State.CANCELLED, reason="nothing_waits")
+    notify.move_withdrawn(step.move)
+
+
+def moves_pending_on(jurisdiction, day: dt.date):
+    """The requests to move an assembly of `day` still waiting for their organizer's answer."""
+    start, end = jurisdiction.day_bounds(day)
+    return (
+        MoveRequest.objects.filter(
+            state=MoveRequest.State.PENDING,
+            notice__jurisdiction=jurisdiction,
+            notice__starts_at__gte=start,
+            notice__starts_at__lt=end,
+        )
+        .select_related("notice")
+        .order_by("pk")
+    )
+
+
+def _withdraw_moves_without_reason(step: Step) -> None:
+    """A notice of the day has just stopped waiting for a decision: if it was the last one,
+    the moves asked for that day have nothing left to gain, and their organizers are told
+    they need not answer (a plan recorded meanwhile decided the notices they were for)."""
+    for move in moves_pending_on(step.notice.jurisdiction, _day_of(step.notice)):
+        try:
+            run("withdraw_move", move.notice, None, at=step.at, move=move)
+        except ValidationError:
+            return  # notices still wait (or it was answered meanwhile): the requests stand
 
 
 def _accept_move(step: Step) -> None:
@@ -1260,6 +1324,7 @@ EFFECTS: dict[str, Callable[[Step], None]] = {
     "accept_move": _accept_move,
     "decline_move": lambda step: _close_move(step, step.move, MoveRequest.State.DECLINED),
     "expire_move": lambda step: _close_move(step, step.move, MoveRequest.State.EXPIRED),
+    "withdraw_move": _withdraw_move,
     "check_in": lambda step: bookings.check_in(step.notice, actor=step.actor, at=step.at),
     "check_out": _check_out,
     "no_show": lambda step: step.offers_made.extend(

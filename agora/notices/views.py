@@ -8,11 +8,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
@@ -51,9 +53,15 @@ def dashboard(request):
 
 @organizer_required
 def my_notices(request):
+    pending = {"notice": OuterRef("pk"), "state": "pending"}
     notices = (
         Notice.objects.for_organizer(request.user)
         .select_related("venue", "jurisdiction")
+        # what waits for the organizer's own answer, flagged where they look first
+        .annotate(
+            asked_to_move=Exists(MoveRequest.objects.filter(**pending)),
+            offer_waiting=Exists(Offer.objects.filter(**pending)),
+        )
         .order_by("-created_at")
     )
     return render(request, "notices/my_notices.html", {"notices": notices})
@@ -165,6 +173,7 @@ def notice_detail(request, pk):
     context = {
         "notice": notice,
         "asked_to_move": asked_to_move,
+        "also_accepts": review.also_accepts(notice) if asked_to_move else "",
         "decisions": decisions,
         "bookings": notice.bookings.firm().select_related("zone").order_by("starts_at", "zone"),
         "pending_offers": pending,
@@ -201,6 +210,15 @@ def _act(request, pk, action, done: str):
     else:
         messages.success(request, done)
     return redirect("notice", pk=notice.pk)
+
+
+def _answer(request) -> bool | None:
+    """An organizer's answer: True to accept, False to decline, None for anything else (a
+    changed or broken form is refused, never read as a decline)."""
+    return {"accept": True, "decline": False}.get(request.POST.get("answer", ""))
+
+
+UNKNOWN_ANSWER = gettext_lazy("Choose one of the two answers on the notice's page: accept or decline.")
 
 
 def _refuse(request, notice, problem: str):
@@ -270,8 +288,9 @@ def withdraw(request, pk):
 @require_POST
 @organizer_required
 def answer_alternative(request, pk):
-    accept = request.POST.get("answer") == "accept"
     notice = _organizer_notice(request, pk)
+    if (accept := _answer(request)) is None:
+        return _refuse(request, notice, str(UNKNOWN_ANSWER))
     if not confirmed(request):
         name = "accept_alternative" if accept else "decline_alternative"
         if problem := services.why_not(name, notice, request.user):
@@ -323,7 +342,8 @@ def appeal(request, pk):
 @organizer_required
 def answer_offer(request, pk):
     offer = get_object_or_404(Offer, pk=pk, notice__in=Notice.objects.for_organizer(request.user))
-    accept = request.POST.get("answer") == "accept"
+    if (accept := _answer(request)) is None:
+        return _refuse(request, offer.notice, str(UNKNOWN_ANSWER))
     if not confirmed(request):
         name = "accept_released_time" if accept else "decline_released_time"
         if problem := services.why_not(name, offer.notice, request.user, offer=offer):
@@ -360,8 +380,9 @@ def answer_move(request, pk):
     """The organizer agrees to move their accepted assembly as the authority asks, or keeps
     their booking (PRODUCT.md §4.3: never moved without their consent)."""
     move = get_object_or_404(MoveRequest, pk=pk, notice__in=Notice.objects.for_organizer(request.user))
-    accept = request.POST.get("answer") == "accept"
     notice = move.notice
+    if (accept := _answer(request)) is None:
+        return _refuse(request, notice, str(UNKNOWN_ANSWER))
     if not confirmed(request):
         name = "accept_move" if accept else "decline_move"
         if problem := services.why_not(name, notice, request.user, move=move):
@@ -370,7 +391,8 @@ def answer_move(request, pk):
         title = _("Agree to move") if accept else _("Keep my booking")
         lines = (
             [
-                _("Your assembly moves to %(place)s.") % {"place": where},
+                _("Your assembly moves from %(now)s to %(place)s.")
+                % {"now": review.where(notice)["held"], "place": where},
                 _("The place and time it holds now are given up and may be offered to others."),
             ]
             if accept

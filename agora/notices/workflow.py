@@ -202,7 +202,7 @@ ACTIONS: dict[str, Action] = {
             GOING_AHEAD,
             None,
             OFFICER,
-            ("not_started", "no_move_pending", "move_within_request", "within_cap"),
+            ("not_started", "not_asked_before", "move_within_request", "within_cap"),
             _("Ask the organizer to move"),
             NOT_GOING_AHEAD,
         ),
@@ -219,6 +219,16 @@ ACTIONS: dict[str, Action] = {
             "decline_move", GOING_AHEAD, None, ORGANIZER, ("move_pending",), _("Keep my booking"), NO_MOVE
         ),
         _action("expire_move", GOING_AHEAD, None, SYSTEM, ("move_due",), _("Move request expired"), NO_MOVE),
+        # the notices a move was asked for have all been decided: nothing is left to gain
+        _action(
+            "withdraw_move",
+            GOING_AHEAD,
+            None,
+            SYSTEM,
+            ("move_pending", "nothing_waits"),
+            _("Move request withdrawn"),
+            NO_MOVE,
+        ),
         _action("check_in", GOING_AHEAD, None, OFFICER, ("checkin_window",), _("Check in"), NOT_GOING_AHEAD),
         _action("check_out", GOING_AHEAD, None, OFFICER, ("checked_in",), _("Check out"), NOT_GOING_AHEAD),
         _action("no_show", GOING_AHEAD, None, SYSTEM, ("grace_passed",), _("No-show"), NOT_GOING_AHEAD),

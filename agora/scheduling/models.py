@@ -108,6 +108,14 @@ class Offer(models.Model):
         return f"offer #{self.pk} to {self.notice} ({self.state})"
 
 
+class MoveRequestQuerySet(models.QuerySet):
+    def asked(self):
+        """Requests that count as the organizer asked: pending or answered (accepted,
+        declined, expired). An organizer is asked once per notice; a request withdrawn
+        before its answer (cancelled) does not count."""
+        return self.exclude(state=MoveRequest.State.CANCELLED)
+
+
 class MoveRequest(models.Model):
     """An officer asks the organizer of an accepted assembly whether it may move to another
     place or time within what they said they accept, so that more of the notices waiting
@@ -140,6 +148,10 @@ class MoveRequest(models.Model):
     fits_with = models.PositiveIntegerField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MoveRequestQuerySet.as_manager()
+
+    objects = MoveRequestQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -39,11 +39,12 @@ def held(notice: Notice) -> Place | None:
 
 def movable_on(jurisdiction, day: dt.date, now: dt.datetime) -> list[tuple[Notice, Place]]:
     """Assemblies of `day` going ahead that could move with their organizer's consent: held
-    as filed (at the venue and from the time they asked), not begun, nobody checked in, not
-    already asked, and accepting something else (a window, or other places)."""
+    as filed (at the venue and from the time they asked), not begun, nobody checked in, its
+    organizer not asked before (once asked, their answer stands), and accepting something
+    else (a window, or other places)."""
     clock_start, clock_end = jurisdiction.day_bounds(day)
     checked_in = Booking.objects.filter(notice=OuterRef("pk"), checked_in_at__isnull=False)
-    asked = MoveRequest.objects.filter(notice=OuterRef("pk"), state=MoveRequest.State.PENDING)
+    asked = MoveRequest.objects.asked().filter(notice=OuterRef("pk"))
     found = (
         Notice.objects.filter(
             jurisdiction=jurisdiction,

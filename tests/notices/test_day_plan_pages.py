@@ -36,7 +36,7 @@ def test_the_officer_plans_the_seed_day_beside_the_paper_process_and_applies_it(
     page = client.get(plan_url(a))
     assert page.status_code == 200
     shown = text(page)
-    assert "The plan accommodates 2 (proven the most possible)" in shown
+    assert "The plan accommodates 2 (proven the most possible without moving accepted assemblies)" in shown
     assert "Today's paper process 1" in shown  # A holds the square all day, B is refused
     row_b = shown[shown.index(b.reference + " ") :]
     planned, paper = row_b.split(" Accepted ", 1)[1], row_b.split("Granted as filed.", 1)[1]

@@ -88,13 +88,15 @@ def test_the_plan_asks_an_organizer_to_move_and_the_booking_moves_only_when_they
     officer = client
     client = Client()
     client.force_login(bolat)
+    assert "The authority asks you to move: please answer" in text(client.get("/notices/"))
     page = text(client.get(f"/notices/{early.pk}/"))
     assert "The authority asks whether your assembly may move" in page
     assert "so that 1 of the notices waiting for that day can be held instead of 0" in page
     confirm = client.post(f"/moves/{move.pk}/", {"answer": "accept"})
-    assert "Your assembly moves to" in text(confirm) and held(early) == before  # only asked
+    assert "Your assembly moves from" in text(confirm) and held(early) == before  # only asked
     done = client.post(f"/moves/{move.pk}/", {"answer": "accept", "confirm": "1"}, follow=True)
     assert "Moved: your assembly holds the new place and time." in text(done)
+    assert "please answer" not in text(client.get("/notices/"))
     move.refresh_from_db()
     assert move.state == "accepted"
     now_held = held(early)
@@ -104,7 +106,9 @@ def test_the_plan_asks_an_organizer_to_move_and_the_booking_moves_only_when_they
     assert early.status == "accepted"  # the same decision, the new place
 
     # the later notice now fits as filed
-    assert "The plan accommodates 1 (proven the most possible)" in text(officer.get(plan_url(late)))
+    assert "The plan accommodates 1 (proven the most possible without moving accepted assemblies)" in text(
+        officer.get(plan_url(late))
+    )
     assert {e.event for e in AuditEvent.objects.filter(event__startswith="move.")} == {
         "move.asked",
         "move.accepted",
@@ -125,6 +129,7 @@ def test_an_organizer_who_declines_keeps_the_booking_and_nothing_is_asked_twice(
     with pytest.raises(ValidationError, match="already been asked"):
         services.ask_to_move(early, dana, services.move_place(move), fits=(0, 1))
 
+    officer, client = client, Client()
     client.force_login(bolat)
     done = client.post(f"/moves/{move.pk}/", {"answer": "decline", "confirm": "1"}, follow=True)
     assert "Your booking stays as it was." in text(done)
@@ -132,7 +137,76 @@ def test_an_organizer_who_declines_keeps_the_booking_and_nothing_is_asked_twice(
     assert move.state == "declined" and held(early) == before
     again = client.post(f"/moves/{move.pk}/", {"answer": "accept", "confirm": "1"}, follow=True)
     assert "This request has already been answered" in text(again) and held(early) == before
+    # the answer stands: the plan proposes the move no more, and asking again is refused
+    plan = text(officer.get(plan_url(early)))
+    assert "More fit if accepted assemblies move" not in plan
+    assert f"{early.reference} (Accepted)" in plan and "its organizer kept the booking" in plan
+    with pytest.raises(ValidationError, match="kept the booking: they are not asked again"):
+        services.ask_to_move(early, dana, services.move_place(move), fits=(0, 1))
+    assert MoveRequest.objects.filter(notice=early).count() == 1
     assert invariants.broken() == []
+
+
+def test_an_answer_other_than_accept_or_decline_is_refused_and_changes_nothing(client, noon_day, bolat, dana):
+    early, _late = noon_day
+    before = held(early)
+    sign_in_with_totp(client, dana)
+    ask_on_the_page(client, early)
+    move = MoveRequest.objects.get(notice=early)
+    client.force_login(bolat)
+    for answer in ("", "Accept", "yes", "decline "):
+        page = client.post(f"/moves/{move.pk}/", {"answer": answer, "confirm": "1"}, follow=True)
+        assert "Choose one of the two answers" in text(page), answer
+    move.refresh_from_db()
+    assert move.state == "pending" and held(early) == before
+
+
+def test_deciding_the_last_waiting_notice_withdraws_the_request_and_tells_the_organizer(
+    client, noon_day, bolat, dana, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The move was asked for Aigerim's notice; the officer decides it meanwhile (here with
+    an alternative): nothing is left to gain, so Bolat need not answer."""
+    early, late = noon_day
+    sign_in_with_totp(client, dana)
+    ask_on_the_page(client, early)
+    move = MoveRequest.objects.get(notice=early)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decide(
+            late,
+            dana,
+            "alternative_offered",
+            grounds=["venue_booked"],
+            reasoning="The square is booked at noon.",
+            alternative=Place(late.venue_id, (), future(days=14, hour=15), future(days=14, hour=17)),
+        )
+    move.refresh_from_db()
+    assert move.state == "cancelled"
+    event = AuditEvent.objects.get(event="move.cancelled")
+    assert event.data["reason"] == "nothing_waits"
+    [email] = [m for m in mailoutbox if early.reference in m.subject]
+    assert "Ваше бронирование остаётся" in email.body  # bolat reads Russian
+    client.force_login(bolat)
+    page = text(client.get(f"/notices/{early.pk}/"))
+    assert "Agree to move" not in page
+    assert invariants.broken() == [] and verify_chain().ok
+
+
+def test_a_request_stands_while_a_notice_of_the_day_still_waits(noon_day, aigerim, square, dana):
+    early, late = noon_day
+    other = file(aigerim, square, future(days=14, hour=18), future(days=14, hour=19), people=10)
+    move = services.ask_to_move(
+        early,
+        dana,
+        Place(early.venue_id, (), future(days=14, hour=15), future(days=14, hour=17)),
+        fits=(0, 1),
+    )
+    services.decide(other, dana, "accepted")
+    move.refresh_from_db()
+    assert move.state == "pending"  # Aigerim's notice still waits for the move
+    services.withdraw(late, aigerim)
+    move.refresh_from_db()
+    assert move.state == "cancelled"
 
 
 def test_a_request_nobody_answers_expires_and_the_booking_stays(noon_day, dana):
@@ -234,3 +308,26 @@ def test_the_api_returns_the_moves_asks_and_the_organizer_answers(client, noon_d
         "/api/v1/office/allocation", {"date": day}, content_type="application/json", **officer
     ).json()
     assert after["accommodated"] == 1 and after["moves"] == []
+
+
+def test_recording_the_plan_names_a_pending_request_and_withdraws_it_once_nothing_waits(
+    client, noon_day, bolat, dana
+):
+    """The review's case: with a move pending, the officer records the day plan (Aigerim
+    gets the alternative the rulebook requires): the confirmation says so first, and after
+    it the request no longer claims a benefit that is gone."""
+    early, late = noon_day
+    sign_in_with_totp(client, dana)
+    ask_on_the_page(client, early)
+    move = MoveRequest.objects.get(notice=early)
+    page = client.get(plan_url(early))
+    plan = re.search(r'name="plan" value="([^"]+)"', page.content.decode()).group(1)
+    confirm = text(client.post(plan_url(early), {"plan": plan}))
+    assert "Waiting for an organizer's answer to a request to move:" in confirm
+    assert f"{early.reference} → " in confirm and "they are withdrawn and their organizers told" in confirm
+    client.post(plan_url(early), {"plan": plan, "confirm": "1", f"reason-{late.pk}": "Booked."}, follow=True)
+    late.refresh_from_db()
+    move.refresh_from_db()
+    assert late.status not in ("submitted", "under_review")
+    assert move.state == "cancelled"
+    assert invariants.broken() == [] and verify_chain().ok
