@@ -136,6 +136,7 @@ def allocation(request, payload: s.AllocationIn):
         ],
         "accommodated_with_moves": found["fits_with"] if found else None,
         "accommodated": proposal["accommodated"],
+        "in_part": proposal["in_part"],
         "bound": result.bound,
         "fcfs": result.fcfs,
         "paper": proposal["paper"],

@@ -413,12 +413,21 @@ class BookingOut(Schema):
     released: bool = Field(description="part or all of the time was given up (see release_reason)")
     release_reason: str = Field(
         description="why it was given up: the action that released it (withdraw, no_show, checked_out, "
-        "...), or 'moved' where its organizer agreed to move the assembly; empty while held"
+        "...), 'moved' where its organizer agreed to move the assembly, 'alternative_declined' or "
+        "'alternative_lapsed' for the hold of an alternative; empty while held"
+    )
+    alternative: bool = Field(
+        description="it holds the alternative a decision offered: the notice's own once the organizer "
+        "accepted it, until then a hold that keeps it free for them"
     )
 
     @staticmethod
     def resolve_zone(b) -> int:
         return b.zone_id
+
+    @staticmethod
+    def resolve_alternative(b) -> bool:
+        return b.alternative_id is not None
 
     @staticmethod
     def resolve_released(b) -> bool:
@@ -737,8 +746,14 @@ class AllocationOut(Schema):
         description="accepted assemblies that, moved with their organizers' consent, would let more fit"
     )
     accommodated_with_moves: int | None = Field(description="how many would fit with every move agreed")
-    accommodated: int
-    bound: int
+    accommodated: int = Field(description="how many the plan holds, `in_part` included")
+    in_part: int = Field(
+        description="of those, held for part of their own time beside what the optimiser placed"
+    )
+    bound: int = Field(
+        description="the most the optimiser can place (proven when equal to what it placed); "
+        "notices held for part of their own time come on top"
+    )
     fcfs: int
     paper: int = Field(
         description="how many today's paper process accommodates (each notice whole, the whole place)"

@@ -23,6 +23,7 @@ from agora.accounts.access import administrator_of
 from agora.audit.events import Event
 from agora.audit.services import record
 from agora.rules.models import CalendarDay, Jurisdiction, Rulebook
+from agora.scheduling import bookings
 from agora.scheduling.models import Booking
 from agora.venues.models import Closure, Venue, VenueChange
 
@@ -111,6 +112,15 @@ def declare_closure(
         )
         for notice in displaced:
             services.run("displace", notice, user, at=at, closure=closure)
+        # an alternative not yet answered holds nothing the authority closes: accepting it
+        # is then refused as closed, and the organizer may appeal or file again
+        inside = Q(zone=zone.pk) if zone else Q(zone__venue=venue.pk)
+        for hold in (
+            Booking.objects.for_open_alternatives()
+            .filter(inside, starts_at__lt=closure.until, held_until__gt=starts_at)
+            .filter(held_until__gt=F("starts_at"))
+        ):
+            bookings.release(hold, hold.starts_at, "closure", actor=user, now=at)
     return closure
 
 

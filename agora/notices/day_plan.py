@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -269,6 +271,7 @@ def day_plan(request, day: str):
         "items": proposal["items"],
         "result": result,
         "accommodated": proposal["accommodated"],
+        "in_part": proposal["in_part"],
         "paper": proposal["paper"],
         "proven": result.accommodated == result.bound,
         "pins": pins,
@@ -323,7 +326,10 @@ def _record(request, day: dt.date, here: str):
             _("No free alternative could be offered to %(refs)s: decide them on their pages.")
             % {"refs": ", ".join(left)},
         )
-    return redirect(here)
+    # the day as it now stands: the notices held as filed are decided, so no longer pinned
+    after = reverse("office:day_plan", args=[day.isoformat()])
+    venue = request.GET.get("venue", "")
+    return redirect(f"{after}?{urlencode({'venue': venue})}" if venue else after)
 
 
 def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
@@ -333,32 +339,39 @@ def _decided(jurisdiction, proposal: dict, venue) -> list[dict]:
     zones = Zone.objects.filter(venue__jurisdiction=jurisdiction)
     if venue is not None:
         zones = zones.filter(venue=venue)
-    seen, rows = set(), []
+    held: dict[int, tuple] = {}  # each notice once, with every zone it holds
     for b in (
         holding(zones.values_list("pk", flat=True), start, end)
-        .select_related("notice__venue")
-        .order_by("starts_at", "notice_id")
+        .select_related("notice__venue", "zone")
+        .order_by("starts_at", "notice_id", "zone_id")
     ):
-        if b.notice_id in seen:
-            continue
-        seen.add(b.notice_id)
-        rows.append(
-            {
-                "notice": b.notice,
-                "status": b.notice.get_status_display(),
-                "held": place_label(
-                    Place(b.zone.venue_id, (b.zone_id,), b.starts_at, b.held_until), jurisdiction
-                ),
-            }
-        )
+        notice, first, spans = held.setdefault(b.notice_id, (b.notice, b, []))
+        if (b.zone.venue_id, b.starts_at, b.held_until) == (
+            first.zone.venue_id,
+            first.starts_at,
+            first.held_until,
+        ):
+            spans.append(b.zone_id)
+    rows = [
+        {
+            "notice": notice,
+            "status": notice.get_status_display(),
+            "held": place_label(
+                Place(first.zone.venue_id, tuple(spans), first.starts_at, first.held_until), jurisdiction
+            ),
+        }
+        for notice, first, spans in held.values()
+    ]
+    seen = set(held)
     asked = {  # the latest request of each: an organizer is asked once
         m.notice_id: m for m in MoveRequest.objects.asked().filter(notice__in=[r["notice"].pk for r in rows])
     }
     for row in rows:
         if (move := asked.get(row["notice"].pk)) is not None:
             row["asked_to_move"] = _move_state(move, jurisdiction)
-    # offered an alternative, waiting for the organizer's answer: nothing held yet
-    offered = Notice.objects.filter(
+    # offered an alternative, waiting for the organizer's answer: listed above where the
+    # alternative holds a place of this day, else here (one offered before alternatives held)
+    offered = Notice.objects.exclude(pk__in=seen).filter(
         jurisdiction=jurisdiction, status=Status.ALTERNATIVE_OFFERED, starts_at__gte=start, starts_at__lt=end
     )
     if venue is not None:
@@ -505,8 +518,8 @@ def ask_to_move(request, day: str):
     messages.success(
         request,
         _(
-            "The organizer of %(ref)s is asked to move to %(place)s, by %(when)s; their booking "
-            "stands until they agree."
+            "The organizer of %(ref)s is asked to move to %(place)s (answer due %(when)s); their "
+            "booking stands until they agree."
         )
         % {
             "ref": notice.reference,

@@ -6,7 +6,9 @@ sequences; `agora check-invariants` runs it on a live database. docs/invariants.
 them with the tests that check them.
 
 1. held_time_goes_ahead: no booking holds time (from now on) for a notice that is not
-   going ahead; a hold of released time belongs to a waiting notice with a pending offer.
+   going ahead; a hold of released time belongs to a waiting notice with a pending offer,
+   and the hold of a decision's alternative to a waiting notice whose latest decision it
+   is, not yet answered.
 2. daily_cap: the time held per organizer and venue-day (whatever the notices' status)
    stays within the rulebook's cap.
 3. started_not_undone: no organizer undid an assembly once it had started.
@@ -82,9 +84,19 @@ def _holding_now(now: dt.datetime):
 
 def held_time_goes_ahead(now: dt.datetime) -> list[str]:
     found = []
-    for b in _holding_now(now).select_related("notice", "offer"):
+    for b in _holding_now(now).select_related("notice", "offer", "alternative"):
         status = b.notice.status
-        if b.offer is None or b.offer.state == Offer.State.ACCEPTED:
+        if b.alternative is not None and b.alternative.alternative_answer != "accepted":
+            open_now = b.alternative.alternative_answer == "" and status in WAITING
+            if (
+                not open_now
+                or b.alternative.notice.decisions.order_by("decided_at", "pk").last() != b.alternative
+            ):
+                found.append(
+                    f"held_time_goes_ahead: booking {b.pk} holds the alternative of {b.alternative}, "
+                    f"which is not open ({status}, answer {b.alternative.alternative_answer or 'none'})"
+                )
+        elif b.offer is None or b.offer.state == Offer.State.ACCEPTED:
             if status not in GOING_AHEAD:
                 found.append(
                     f"held_time_goes_ahead: booking {b.pk} holds time for {b.notice}, which is {status}"

@@ -24,13 +24,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agora.accounts.models import Organizer
 from agora.audit.events import Event
 from agora.audit.services import record
 
 from .models import Notice
-from .workflow import GOING_AHEAD, IN_QUEUE
+from .workflow import GOING_AHEAD, IN_QUEUE, Status
 
 RETENTION, CLOSED = "retention", "closed"
 
@@ -40,9 +41,11 @@ def retention() -> dt.timedelta:
 
 
 def ongoing(organizer: Organizer, at: dt.datetime):
-    """The organizer's notices that are not over: waiting for a decision or an appeal's, or
-    going ahead and not yet ended."""
-    return organizer.notices.filter(Q(status__in=IN_QUEUE) | Q(status__in=GOING_AHEAD, ends_at__gt=at))
+    """The organizer's notices that are not over: waiting for a decision or an appeal's,
+    offered an alternative they may still answer, or going ahead and not yet ended."""
+    return organizer.notices.filter(
+        Q(status__in=IN_QUEUE) | Q(status__in=GOING_AHEAD | {Status.ALTERNATIVE_OFFERED}, ends_at__gt=at)
+    )
 
 
 def last_activity(organizer: Organizer) -> dt.datetime:
@@ -121,9 +124,12 @@ def close_account(user, *, at: dt.datetime | None = None) -> Organizer:
     if waiting:
         refs = ", ".join(r or _("a draft") for r in waiting)
         raise ValidationError(
-            _(
+            ngettext(
                 "%(refs)s is not over yet: withdraw it, or wait until it has taken place and any "
-                "decision on it is made, then close the account."
+                "decision on it is made, then close the account.",
+                "%(refs)s are not over yet: withdraw them, or wait until they have taken place and "
+                "any decision on them is made, then close the account.",
+                len(waiting),
             )
             % {"refs": refs}
         )

@@ -228,6 +228,13 @@ def open_alternative(notice: Notice) -> Decision | None:
     return latest
 
 
+def alternative_held(notice: Notice) -> bool:
+    """Whether the open alternative still holds its place for the organizer (one offered
+    before alternatives held, or under a closure declared since, does not)."""
+    decision = open_alternative(notice)
+    return decision is not None and decision.holds.filter(held_until__gt=F("starts_at")).exists()
+
+
 def offered_alternative(notice: Notice) -> dict | None:
     """The alternative ({venue, zones, starts_at, ends_at}) open to the organizer, if any."""
     decision = open_alternative(notice)
@@ -377,6 +384,10 @@ def _enter(step: Step, previous: str) -> None:
     notice, target, freed = step.notice, step.action.target, []
     if previous == Status.DRAFT and step.hold is None:  # just filed: it holds and was offered nothing
         return
+    # an alternative not answered lapses with any other move (one accepted is the notice's own);
+    # only a waiting notice has one
+    if previous in WAITING:
+        freed += _release_alternative(step, "alternative_lapsed")
     if target not in WAITING:  # no longer waiting: pending offers of released time lapse
         for offer in offers.pending_offers(notice):
             freed += offers.close_offer(offer, Offer.State.CANCELLED, step.actor, step.at, offer_on=False)
@@ -389,6 +400,8 @@ def _enter(step: Step, previous: str) -> None:
                 step, move, MoveRequest.State.CANCELLED
             )  # not going ahead: whatever it holds is released and offered on
         step.offers_made += offers.release_notice(notice, step.at, step.action.name, actor=step.actor)
+        if step.decision is not None and step.alternative is not None:
+            _hold_alternative(step)
     step.offers_made += offers.pass_on(notice.jurisdiction, freed, at=step.at)
     if previous in PENDING and target not in PENDING:
         _withdraw_moves_without_reason(step)
@@ -424,6 +437,43 @@ def _hold(step: Step) -> list[Booking]:
         notice.expected_participants,
         actor=step.actor,
     )
+
+
+def _hold_alternative(step: Step) -> None:
+    """The alternative a decision offers holds its place until the organizer answers, so
+    that no later decision, plan or offer gives it to someone else in the meantime."""
+    notice, place = step.notice, step.alternative
+    zones = Zone.objects.filter(venue_id=place.venue, pk__in=place.zones)
+    try:
+        bookings.book(
+            notice,
+            zones,
+            place.starts_at,
+            place.ends_at,
+            notice.expected_participants,
+            actor=step.actor,
+            alternative=step.decision,
+        )
+    except bookings.SlotTaken as taken:
+        raise ValidationError(
+            {
+                "alternative": _("The alternative is no longer free: %(taken)s")
+                % {"taken": " ".join(taken.messages)}
+            }
+        ) from taken
+
+
+def _release_alternative(step: Step, reason: str) -> list[tuple]:
+    """Give back what an alternative not (or not yet) accepted holds; returns the freed
+    (venue, start, end) for the caller to offer on."""
+    freed = []
+    holds = Booking.objects.for_open_alternatives().filter(notice=step.notice, held_until__gt=F("starts_at"))
+    if step.decision is not None:
+        holds = holds.exclude(alternative=step.decision)
+    for hold in holds.select_related("zone__venue"):
+        bookings.release(hold, hold.starts_at, reason, actor=step.actor, now=step.at)
+        freed.append((hold.zone.venue, hold.starts_at, hold.held_until))
+    return freed
 
 
 def _nothing(step: Step) -> None:
@@ -1160,6 +1210,7 @@ def _answer(step: Step, answer: str) -> None:
     decision.alternative_answer, decision.alternative_answered_at = answer, step.at
     decision.save(update_fields=["alternative_answer", "alternative_answered_at"])
     step.data["decision"] = decision.reference
+    held = decision.holds.filter(held_until__gt=F("starts_at"))
     if answer == "declined":
         record(
             "alternative.declined",
@@ -1169,8 +1220,15 @@ def _answer(step: Step, answer: str) -> None:
             at=step.at,
             state=[decision],
         )
+        freed = []
+        for hold in held.select_related("zone__venue"):
+            bookings.release(hold, hold.starts_at, "alternative_declined", actor=step.actor, now=step.at)
+            freed.append((hold.zone.venue, hold.starts_at, hold.ends_at))
+        step.offers_made += offers.pass_on(step.notice.jurisdiction, freed, at=step.at)
     else:  # the move to accepted records it
         step.touched.append(decision)
+        if held.exists():  # what the alternative held is now the notice's own: nothing to book
+            step.hold = None
 
 
 def _accept_released_time(step: Step) -> None:

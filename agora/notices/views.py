@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from agora.accounts.access import organizer_required
-from agora.scheduling.models import MoveRequest, Offer
+from agora.scheduling.models import Booking, MoveRequest, Offer
 
 from . import consultations, review, services
 from .confirm import confirm_page, confirmed
@@ -61,6 +61,7 @@ def my_notices(request):
         .annotate(
             asked_to_move=Exists(MoveRequest.objects.filter(**pending)),
             offer_waiting=Exists(Offer.objects.filter(**pending)),
+            alternative_waiting=Exists(Booking.objects.for_open_alternatives().filter(notice=OuterRef("pk"))),
         )
         .order_by("-created_at")
     )
@@ -181,6 +182,7 @@ def notice_detail(request, pk):
         "can_file": ACTIONS["file"].allows(notice.status),
         "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
+        "alternative_held": alternative is not None and services.alternative_held(notice),
         "where": review.where(notice),
         # while it waits: whom the authority consults and by when; once decided, their answers
         "consulting": consultations.asked(notice),

@@ -98,7 +98,9 @@ LEFT JOIN LATERAL (SELECT d.decided_at FROM {decision} d
   WHERE d.notice_id = n.id ORDER BY (d.decided_at, d.id) LIMIT 1) f ON true
 LEFT JOIN LATERAL (SELECT bk.starts_at, bk.ends_at FROM {booking} bk
   LEFT JOIN {offer} so ON so.id = bk.offer_id
+  LEFT JOIN {decision} ad ON ad.id = bk.alternative_id
   WHERE bk.notice_id = n.id AND (bk.offer_id IS NULL OR so.state = '{Offer.State.ACCEPTED}')
+    AND (bk.alternative_id IS NULL OR ad.alternative_answer = 'accepted')
     AND bk.release_reason <> '{MOVED}'
   ORDER BY (bk.starts_at, bk.id) LIMIT 1) b ON true
 LEFT JOIN LATERAL (SELECT string_agg(x.g, ' ' ORDER BY x.at, x.did, x.i) AS grounds FROM (

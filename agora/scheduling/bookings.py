@@ -51,8 +51,11 @@ def _transaction():
     return transaction.atomic()
 
 
-def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int, *, actor) -> list[Booking]:
-    """Hold [start, end) on each zone for `notice`, or raise SlotTaken and hold nothing.
+def book(
+    notice, zones, start: dt.datetime, end: dt.datetime, participants: int, *, actor, alternative=None
+) -> list[Booking]:
+    """Hold [start, end) on each zone for `notice`, or raise SlotTaken and hold nothing;
+    with `alternative` (a decision), as the hold of the alternative it offers.
 
     The Python check gives a clear error; the database constraint (PostgreSQL exclusion
     constraint, SQLite trigger) is what guarantees no overlap under concurrency.
@@ -82,6 +85,7 @@ def book(notice, zones, start: dt.datetime, end: dt.datetime, participants: int,
                             ends_at=end,
                             held_until=end,
                             participants=participants,
+                            alternative=alternative,
                         )
                     )
         except IntegrityError as error:

@@ -22,6 +22,7 @@ BOOKING = Shape(
         "released_at",
         "release_reason",
         "offer",
+        "alternative",
     ),
     unkept={"id": "the record's key"},
 )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from agora.notices.models import Notice
+from agora.notices.models import Decision, Notice
 from agora.venues.models import Zone
 
 # the release reason of what a notice gave up when its organizer agreed to move it
@@ -14,8 +14,17 @@ MOVED = "moved"
 class BookingQuerySet(models.QuerySet):
     def firm(self):
         """What notices hold as their own: not the holds of offers still pending, declined,
-        expired or cancelled, nor what a notice gave up when it agreed to move."""
-        return self.filter(Q(offer__isnull=True) | Q(offer__state="accepted")).exclude(release_reason=MOVED)
+        expired or cancelled, nor of a decision's alternative not accepted, nor what a notice
+        gave up when it agreed to move."""
+        return (
+            self.filter(Q(offer__isnull=True) | Q(offer__state="accepted"))
+            .filter(Q(alternative__isnull=True) | Q(alternative__alternative_answer="accepted"))
+            .exclude(release_reason=MOVED)
+        )
+
+    def for_open_alternatives(self):
+        """What decisions' alternatives hold while their organizers have not answered."""
+        return self.filter(alternative__isnull=False, alternative__alternative_answer="")
 
 
 class Booking(models.Model):
@@ -45,6 +54,15 @@ class Booking(models.Model):
         blank=True,
         related_name="holds",
         help_text="Set while this booking holds released time offered to the notice.",
+    )
+    alternative = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        help_text="The decision whose alternative this booking holds: the notice's own once the "
+        "organizer accepts it, released when they decline or the notice moves on.",
     )
 
     objects = BookingQuerySet.as_manager()

@@ -88,8 +88,12 @@ def offer_released(
     made = []
     clock = Clock.of(jurisdiction, start)
     for notice in waiting_for(venue, start, end, exclude=asked_before):
-        if notice.bookings.filter(offer__isnull=True).exists() or notice.starts_at <= at:
-            continue  # it holds other time already, or its day has begun
+        if (
+            notice.bookings.filter(offer__isnull=True, alternative__isnull=True).exists()
+            or notice.starts_at <= at
+        ):
+            # it holds other time already (an alternative it may decline aside), or its day has begun
+            continue
         placement = _fit(notice, venue, start, end, clock)
         if placement is None:
             continue

@@ -434,6 +434,8 @@ def propose_day(
         "allocation": result,
         # the optimiser's count, and those the fallbacks place beside it
         "accommodated": sum(1 for i in items if i["accommodated"]),
+        # held for part of their own time beside the plan: the solver's bound does not count them
+        "in_part": sum(1 for kind, _ in fallbacks.values() if kind == "within"),
         "paper": len(paper),
         "items": items,
         "clock": clock,

@@ -88,8 +88,8 @@ def test_a_filing_time_moved_ten_days_earlier_is_named(day):
 
 
 def test_a_decision_deleted_while_its_seal_stays_is_named(day):
-    _, b = day
-    decision = b.decisions.get()
+    a, _ = day  # A's acceptance: no booking refers to it (B's alternative holds its place)
+    decision = a.decisions.get()
     sql("DELETE FROM notices_decision WHERE id = %s", [decision.pk])
     verify_fails(rf"notices_decision #{decision.pk} \({decision.reference}\): the log has it")
 

@@ -308,3 +308,51 @@ def test_the_russian_heading_writes_the_weekday_in_lower_case_after_the_colon(
     )
     weekday = heading.group(1).split(": ", 1)[1]
     assert heading.group(1).startswith("План дня: ") and weekday[0].islower(), heading.group(1)
+
+
+def test_a_notice_held_for_part_of_its_time_is_counted_apart_from_the_plans_proven_bound(
+    client, square, aigerim, bolat, dana
+):
+    from agora.accounts.tokens import create_token
+
+    # two assemblies for the whole square that overlap and accept no other time: no plan holds
+    # both whole, so the bound is 1; the one left out is held for the free part of its own
+    # time beside it, and the page does not call 2 "proven the most possible" against a bound of 1
+    first = file(bolat, square, future(days=14, hour=10), future(days=14, hour=12), people=BIG)
+    file(aigerim, square, future(days=14, hour=11), future(days=14, hour=14), people=BIG)
+    sign_in_with_totp(client, dana)
+    shown = text(client.get(plan_url(first)))
+    assert (
+        "The plan accommodates 2 (1 of them for only part of the time asked; no plan holds more "
+        "than 1 for their whole time without moving accepted assemblies)"
+    ) in shown
+    assert "proven the most possible" not in shown
+    day = first.jurisdiction.local_day(first.starts_at).isoformat()
+    plan = client.post(
+        "/api/v1/office/allocation",
+        {"date": day},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {create_token(dana, 'test')[1]}"},
+    ).json()
+    assert (plan["accommodated"], plan["in_part"], plan["bound"]) == (2, 1, 1)
+
+
+def test_after_recording_a_pinned_plan_the_day_is_shown_as_it_now_stands(
+    client, square, aigerim, bolat, dana
+):
+    noon = (future(days=14, hour=12), future(days=14, hour=14))
+    window = {"window_start": future(days=14, hour=9), "window_end": future(days=14, hour=20)}
+    early = file(bolat, square, *noon, people=BIG, **window)
+    late = file(aigerim, square, *noon, people=BIG)  # only at noon: offered another time
+    sign_in_with_totp(client, dana)
+    pinned = plan_url(early) + f"?pin={early.pk}&venue={square.pk}"
+    plan = re.search(r'name="plan" value="([^"]+)"', client.get(pinned).content.decode()).group(1)
+    reasons = {f"reason-{early.pk}": "Held as filed.", f"reason-{late.pk}": "The square is booked at noon."}
+    done = client.post(pinned, {"plan": plan, "confirm": "1", **reasons})
+    assert done.status_code == 302 and done["Location"] == plan_url(early) + f"?venue={square.pk}"
+    shown = text(client.get(done["Location"]))
+    assert "2 decisions recorded" in shown and "not waiting for a decision on this day" not in shown
+    # the alternative offered to the later notice holds its place, listed once among the decided
+    late.refresh_from_db()
+    assert late.status == "alternative_offered" and late.bookings.for_open_alternatives().exists()
+    assert shown[shown.index("Decided already") :].count(late.reference) == 1

@@ -1,4 +1,4 @@
-"""`agora bench register | race | submit | verify | city`: see README, "Benchmarks".
+"""`agora bench register | race | submit | verify | city | log | day-plan`: see README, "Benchmarks".
 
 Each runs on a temporary database of its own (your data is not touched): on PostgreSQL
 when DATABASE_URL points at one. `race` and `submit` need PostgreSQL as in production:
@@ -25,7 +25,8 @@ from agora.benchmarks.database import temporary_database
 class Command(BaseCommand):
     help = (
         "Benchmarks: register (filtered pages), race (concurrent bookings), submit (notices per "
-        "second), verify (the audit log replayed on years of history), city, log (the log's proofs)."
+        "second), verify (the audit log replayed on years of history), city, log (the log's proofs), "
+        "day-plan (the day plan page on a busy day)."
     )
 
     def add_arguments(self, parser):
@@ -57,7 +58,12 @@ class Command(BaseCommand):
         log = sub.add_parser("log", help="the audit log's Merkle tree and proofs; signing letters")
         log.add_argument("--events", type=int, default=1_000_000)
         log.add_argument("--repeat", type=int, default=3)
-        for each in (register, race, submit, verify, city, log):
+        plan = sub.add_parser("day-plan", help="the day plan and decision pages on a busy day")
+        plan.add_argument("--notices", type=int, default=60, help="notices waiting for the day")
+        plan.add_argument("--accepted", type=int, default=12, help="accepted rallies that could move")
+        plan.add_argument("--seed", type=int, default=1)
+        plan.add_argument("--repeat", type=int, default=3)
+        for each in (register, race, submit, verify, city, log, plan):
             each.add_argument("--format", choices=["text", "json"], default="text")
             if each in (race, submit):
                 each.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
@@ -65,7 +71,7 @@ class Command(BaseCommand):
     def handle(self, *args, what, format, **options):
         if what in ("race", "submit") and "DATABASE_URL" not in os.environ:
             return self._on_throwaway_cluster()
-        report = getattr(self, f"_{what}")(**options)
+        report = getattr(self, f"_{what.replace('-', '_')}")(**options)
         if format == "json":
             self.stdout.write(json.dumps(report, default=str))
         elif what == "city":
@@ -124,6 +130,14 @@ class Command(BaseCommand):
             raise CommandError("--events and --repeat must be at least 1.")
         with temporary_database(), keys_for_bench() as keys, override_settings(AGORA_KEY_DIR=Path(keys)):
             return run_log_bench(events, repeat)
+
+    def _day_plan(self, *, notices, accepted, seed, repeat, **_):
+        from agora.benchmarks.day_plan import run_day_plan_bench
+
+        if notices < 1 or accepted < 0 or repeat < 1:
+            raise CommandError("--notices and --repeat must be at least 1, --accepted at least 0.")
+        with temporary_database():
+            return run_day_plan_bench(notices, accepted, seed, repeat)
 
     def _verify(self, *, notices, **_):
         from agora.benchmarks.verify import run_verify_bench
