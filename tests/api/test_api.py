@@ -79,8 +79,9 @@ def test_a_draft_is_kept_without_filing(client, square, organizer_token):
 def test_filing_and_accepting_ask_the_database_a_bounded_number_of_questions(
     client, square, organizer_token, officer_token, django_assert_max_num_queries
 ):
-    """Issue 17's write paths: filing within 15 queries (the target), accepting within 26
-    (today's count; docs/plans.md says what the rest are). The status e-mail is the job
+    """Issue 17's write paths: filing within 15 queries (the target), accepting within 27
+    (today's count on PostgreSQL, 26 on SQLite: the last is whether requests to move asked
+    for that day still have a notice to gain them, issue 21). The status e-mail is the job
     queue's work, not the request's, so it is muted here."""
     from agora.notices import notify
 
@@ -88,7 +89,7 @@ def test_filing_and_accepting_ask_the_database_a_bounded_number_of_questions(
         filed = post(client, "/notices", body(square), organizer_token)
     assert filed.status_code == 201, filed.content
     pk = filed.json()["id"]
-    with notify.muted(), django_assert_max_num_queries(26):
+    with notify.muted(), django_assert_max_num_queries(27):
         accepted = post(client, f"/office/notices/{pk}/decision", {"outcome": "accepted"}, officer_token)
     assert accepted.status_code == 200, accepted.content
     assert Notice.objects.get(pk=pk).bookings.count() >= 1

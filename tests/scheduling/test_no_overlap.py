@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from agora.scheduling import bookings
 from agora.scheduling.models import Booking
@@ -89,6 +89,10 @@ def race(square, organizer, contenders: int) -> list[str]:
             outcomes.append("won")
         except bookings.SlotTaken:
             outcomes.append("taken")
+        except OperationalError as error:
+            # two inserts checking the exclusion constraint against each other at once: PostgreSQL
+            # aborts one as a deadlock (it books nothing); the zone lock is what avoids this
+            outcomes.append("aborted" if "deadlock detected" in str(error) else repr(error))
         except Exception as error:  # noqa: BLE001 - any other outcome fails the assertion below
             outcomes.append(repr(error))
         finally:
@@ -117,5 +121,6 @@ def test_without_lock_or_python_check_the_exclusion_constraint_still_stops_the_r
     """Take away the advisory lock and the Python check: only PostgreSQL stands in the way."""
     monkeypatch.setattr(bookings, "lock_zones", lambda ids: None)
     monkeypatch.setattr(bookings, "holding", lambda *a: Booking.objects.none())
-    assert race(square, aigerim, 20) == ["taken"] * 19 + ["won"]
+    outcomes = race(square, aigerim, 20)
+    assert outcomes.count("won") == 1 and set(outcomes) <= {"won", "taken", "aborted"}, outcomes
     assert Booking.objects.filter(zone__slug="west").count() == 1
