@@ -5,7 +5,9 @@ its notices staying in the register under the same public name)."""
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from agora import i18n
 from agora.accounts.access import organizer_required
 
 from . import privacy
@@ -26,12 +29,22 @@ from .confirm import confirm_page, confirmed
 @organizer_required
 def account(request):
     organizer = request.organizer
+    ongoing = list(privacy.ongoing(organizer, timezone.now()))
+    erased_after = None if ongoing else privacy.last_activity(organizer) + privacy.retention()
     context = {
         "organizer": organizer,
         "retention": _retention_words(privacy.retention().days),
-        "ongoing": list(privacy.ongoing(organizer, timezone.now())),
+        "ongoing": ongoing,
+        # the day as it stands now: signing in or a new notice moves it later
+        "erased_after": i18n.day(erased_after, _home_tz(organizer)) if erased_after else "",
     }
     return render(request, "notices/account.html", context)
+
+
+def _home_tz(organizer):
+    """The time zone of the city of the organizer's latest notice (the server's if none)."""
+    latest = organizer.notices.select_related("jurisdiction").order_by("-created_at").first()
+    return latest.jurisdiction.tz if latest else ZoneInfo(settings.TIME_ZONE)
 
 
 def _retention_words(days: int) -> str:

@@ -18,7 +18,7 @@ from huey.contrib.djhuey import db_task
 from agora import i18n
 from agora.scheduling.planning import cannot_wait, round_closes
 
-from .places import place_label, where
+from .places import held_place, place_label, where
 from .workflow import Status
 
 _muted = contextvars.ContextVar("agora_notify_muted", default=False)
@@ -174,8 +174,17 @@ def send_move_email(move_id: int) -> None:
     jurisdiction = notice.jurisdiction
     with translation.override(notice.organizer.language):
         subject = _("Agora: may %(ref)s move?") % {"ref": notice.reference}
+        now = held_place(notice)
         body = "\n\n".join(
             [
+                *(
+                    [
+                        _("Your assembly is booked now at %(place)s.")
+                        % {"place": place_label(now, jurisdiction)}
+                    ]
+                    if now
+                    else []
+                ),
                 _(
                     "The authority asks whether your assembly may move to %(place)s, within what you "
                     "said you accept, so that %(with)s of the notices waiting for that day can be held "

@@ -84,6 +84,7 @@ def test_the_plan_asks_an_organizer_to_move_and_the_booking_moves_only_when_they
     # the organizer is told, in their language, with the link to answer
     [email] = [m for m in mailoutbox if early.reference in m.subject]
     assert "Без вашего согласия ничего не меняется" in email.body  # bolat reads Russian
+    assert "Сейчас за вашим собранием забронировано: " in email.body  # where it is, then where to
 
     officer = client
     client = Client()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import time_machine
 from django.core.management import call_command
@@ -80,12 +81,17 @@ def test_an_organizer_downloads_everything_held_about_them_and_nothing_of_others
 def test_closing_the_account_waits_for_what_is_ongoing_then_erases_and_signs_out(client, square, aigerim):
     mine = file_rally(aigerim, square, 10)
     client.force_login(aigerim)
-    assert "Not while a notice of yours is still waiting" in client.get("/account/").content.decode()
+    page = client.get("/account/").content.decode()
+    assert "Not while a notice of yours is still waiting" in page
+    assert "The day they are erased is set once your notices are over." in page
     refused = client.post("/account/close/", {"confirm": "1"}, follow=True).content.decode()
     assert f"{mine.reference} is not over yet" in refused
     assert Organizer.objects.get(pk=aigerim.organizer.pk).anonymized_at is None
 
     services.withdraw(mine, aigerim, reason=f"{NAME} is ill.")
+    # three years after its assembly's day (the last thing that happened), as things stand
+    page = client.get("/account/").content.decode()
+    assert re.search(r"As things stand, they are erased after \d{1,2} December 2029; signing in", page)
     asked = client.post("/account/close/").content.decode()
     assert (
         "This cannot be undone." in asked
