@@ -228,11 +228,10 @@ def open_alternative(notice: Notice) -> Decision | None:
     return latest
 
 
-def alternative_held(notice: Notice) -> bool:
-    """Whether the open alternative still holds its place for the organizer (one offered
+def alternative_held(decision: Decision) -> bool:
+    """Whether an open alternative still holds its place for the organizer (one offered
     before alternatives held, or under a closure declared since, does not)."""
-    decision = open_alternative(notice)
-    return decision is not None and decision.holds.filter(held_until__gt=F("starts_at")).exists()
+    return decision.holds.filter(held_until__gt=F("starts_at")).exists()
 
 
 def offered_alternative(notice: Notice) -> dict | None:
@@ -466,13 +465,17 @@ def _hold_alternative(step: Step) -> None:
 def _release_alternative(step: Step, reason: str) -> list[tuple]:
     """Give back what an alternative not (or not yet) accepted holds; returns the freed
     (venue, start, end) for the caller to offer on."""
-    freed = []
     holds = Booking.objects.for_open_alternatives().filter(notice=step.notice, held_until__gt=F("starts_at"))
     if step.decision is not None:
         holds = holds.exclude(alternative=step.decision)
+    return _release_holds(step, holds, reason)
+
+
+def _release_holds(step: Step, holds, reason: str) -> list[tuple]:
+    freed = []
     for hold in holds.select_related("zone__venue"):
-        bookings.release(hold, hold.starts_at, reason, actor=step.actor, now=step.at)
         freed.append((hold.zone.venue, hold.starts_at, hold.held_until))
+        bookings.release(hold, hold.starts_at, reason, actor=step.actor, now=step.at)
     return freed
 
 
@@ -1220,10 +1223,7 @@ def _answer(step: Step, answer: str) -> None:
             at=step.at,
             state=[decision],
         )
-        freed = []
-        for hold in held.select_related("zone__venue"):
-            bookings.release(hold, hold.starts_at, "alternative_declined", actor=step.actor, now=step.at)
-            freed.append((hold.zone.venue, hold.starts_at, hold.ends_at))
+        freed = _release_holds(step, held, "alternative_declined")
         step.offers_made += offers.pass_on(step.notice.jurisdiction, freed, at=step.at)
     else:  # the move to accepted records it
         step.touched.append(decision)

@@ -167,7 +167,8 @@ def notice_detail(request, pk):
     pending = list(notice.offers.filter(state="pending"))
     for offer in pending:
         offer.label = review.place_label(offer_place(offer), notice.jurisdiction)
-    alternative = services.offered_alternative(notice)
+    open_alternative = services.open_alternative(notice)
+    alternative = open_alternative.alternative if open_alternative else None
     asked_to_move = list(notice.move_requests.filter(state=MoveRequest.State.PENDING))
     for move in asked_to_move:
         move.label = review.place_label(services.move_place(move), notice.jurisdiction)
@@ -182,7 +183,7 @@ def notice_detail(request, pk):
         "can_file": ACTIONS["file"].allows(notice.status),
         "appeal_form": AppealForm() if ACTIONS["appeal"].allows(notice.status) else None,
         "offered_alternative": review.place_label(alternative, notice.jurisdiction) if alternative else "",
-        "alternative_held": alternative is not None and services.alternative_held(notice),
+        "alternative_held": open_alternative is not None and services.alternative_held(open_alternative),
         "where": review.where(notice),
         # while it waits: whom the authority consults and by when; once decided, their answers
         "consulting": consultations.asked(notice),
